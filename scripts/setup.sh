@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Install everything the build, the tests and the demo need. Idempotent: when
+# everything is present it does nothing and prints nothing.
+#
+# Pinned: Debian 12 packages (linux-source-6.12, rustc-web 1.96, LLVM 19),
+# bindgen-cli 0.69.5 from crates.io.
+set -euo pipefail
+
+TOOLS=${DPAA_VDPA_TOOLS:-/opt/dpaa-vdpa}
+BINDGEN_VERSION=0.69.5
+
+PKGS=(
+	linux-source-6.12 rustc-web rust-web-src rust-web-clippy rustfmt-web
+	clang-19 lld-19 llvm-19 libclang-19-dev
+	make flex bison bc libelf-dev libssl-dev cpio kmod xz-utils
+	qemu-system-x86 iproute2 ethtool iperf3 socat tcpdump jq
+)
+
+sudo=""
+[ "$(id -u)" = 0 ] || sudo=sudo
+
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed' ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "setup: installing ${missing[*]}"
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" >/dev/null
+fi
+
+# The test VM mounts the guest kernel's modules there (scripts/vm-init.sh);
+# the host's root is read-only in the guest, so the directory must exist.
+[ -d /lib/modules ] || $sudo mkdir -p /lib/modules
+
+if ! "$TOOLS/bindgen-$BINDGEN_VERSION/bin/bindgen" --version >/dev/null 2>&1; then
+	echo "setup: cargo install bindgen-cli $BINDGEN_VERSION"
+	$sudo mkdir -p "$TOOLS"
+	LIBCLANG_PATH=/usr/lib/llvm-19/lib cargo install -q bindgen-cli \
+		--version "$BINDGEN_VERSION" --locked --root "$TOOLS/bindgen-$BINDGEN_VERSION"
+fi
