@@ -1,0 +1,8 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The vDPA side of a port: its management device and, later, the virtio-net
+//! devices created on it.
+
+mod mgmt;
+
+pub(crate) use mgmt::PortMgmt;
