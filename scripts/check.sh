@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The test suite (`make check`):
+#   1. installs what is missing, builds (or reuses) the debug kernel and the module;
+#   2. host unit tests: cargo test on rust/core;
+#   3. boots the debug kernel in QEMU (TCG, scripts/vm.sh), runs the kselftests of
+#      selftests/ (KTAP) and a final kmemleak scan;
+#   4. scans the guest console for WARN/BUG/Oops/KASAN/UBSAN/lockdep/hung-task
+#      reports: any report is a failure;
+#   5. ends with "N passed, N failed" and exits non-zero on any failure.
+#
+# Results are kept in results/ (console.log, tap.txt, dmesg.txt, ...).
+# SELFTESTS="a b" runs only selftests/a.sh and selftests/b.sh.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/env.sh"
+res=$top/results
+guest_timeout=${GUEST_TIMEOUT:-1800}
+
+passed=0
+failed=0
+skipped=0
+say() { echo "check: $*"; }
+pass() { passed=$((passed + $1)); }
+failn() { failed=$((failed + $1)); }
+
+finish() {
+	echo
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+	exit $?
+}
+
+"$top/scripts/setup.sh" || { say "setup failed"; failn 1; finish; }
+rm -rf "$res"
+mkdir -p "$res"
+
+kdir=$("$top/scripts/kernel.sh" debug) || { say "debug kernel build failed"; failn 1; finish; }
+say "kernel: $kdir"
+
+# The module is built through clippy (CLIPPY=1 compiles it as well): any
+# rustc or clippy warning fails the check, as does unformatted code.
+if ! make -C "$kdir" M="$top" $KMAKE CLIPPY=1 modules >"$res/build.log" 2>&1; then
+	tail -n 40 "$res/build.log"
+	say "module build failed (results/build.log)"
+	failn 1
+	finish
+fi
+if grep -E '^(warning|error)(\[|:)' "$res/build.log"; then
+	say "not ok: the module build has warnings (results/build.log)"
+	failn 1
+else
+	pass 1
+	say "ok: module build, clippy clean"
+fi
+if make -s -C "$top" fmt-check >"$res/rustfmt.log" 2>&1; then
+	pass 1
+	say "ok: rustfmt clean"
+else
+	head -n 40 "$res/rustfmt.log"
+	say "not ok: rustfmt"
+	failn 1
+fi
+c_sources=(rust/ffi/shims.c include/dpaa_vdpa_ffi.h)
+if (cd "$top" && perl "$kdir/scripts/checkpatch.pl" --no-tree --quiet -f "${c_sources[@]}") >"$res/checkpatch.log" 2>&1; then
+	pass 1
+	say "ok: checkpatch clean (C shims)"
+else
+	head -n 40 "$res/checkpatch.log"
+	say "not ok: checkpatch"
+	failn 1
+fi
+
+# --- host unit tests -------------------------------------------------------
+say "cargo test (rust/core)"
+(cd "$top/rust/core" && cargo test --quiet 2>&1) | tee "$res/cargo.log" | grep -E '^test result|FAILED|panicked' || true
+if [ "${PIPESTATUS[0]}" -ne 0 ] && ! grep -q '^test result' "$res/cargo.log"; then
+	say "cargo test did not run"
+	failn 1
+fi
+pass "$(awk '/^test result/ { s += $4 } END { print s + 0 }' "$res/cargo.log")"
+failn "$(awk '/^test result/ { s += $6 } END { print s + 0 }' "$res/cargo.log")"
+
+# --- kselftests in the guest ----------------------------------------------
+tests=()
+if [ -n "${SELFTESTS:-}" ]; then
+	for t in $SELFTESTS; do tests+=("$top/selftests/$t.sh"); done
+else
+	for t in "$top"/selftests/*.sh; do tests+=("$t"); done
+fi
+
+say "booting the debug kernel for ${#tests[@]} selftests (timeout ${guest_timeout}s)"
+start=$(date +%s)
+"$top/scripts/vm.sh" -k "$kdir" -o "$res" -t "$guest_timeout" -- \
+	env DPAA_VDPA_KO="$top/dpaa_vdpa.ko" bash "$top/selftests/lib/run.sh" -o "$res" "${tests[@]}" \
+	>"$res/console.log" 2>&1
+vm_rc=$?
+say "guest ran $(($(date +%s) - start)) s (rc $vm_rc)"
+
+# TAP results: the guest wrote them to results/tap.txt as it went.
+touch "$res/tap.txt"
+grep -E '^(not )?ok ' "$res/tap.txt" | sed 's/^/  /'
+ok=$(grep -cE '^ok .* # SKIP' "$res/tap.txt")
+skipped=$((skipped + ok))
+pass "$(grep -E '^ok ' "$res/tap.txt" | grep -vc ' # SKIP')"
+failn "$(grep -cE '^not ok ' "$res/tap.txt")"
+# A test that never reported: the guest hung or died under it.
+ran=$(grep -cE '^(not )?ok ' "$res/tap.txt")
+want=$((${#tests[@]} + 1)) # + kmemleak
+if [ "$ran" -lt "$want" ]; then
+	[ $vm_rc -eq 124 ] && say "guest killed after ${guest_timeout}s"
+	[ $vm_rc -eq 125 ] && say "guest died (panic?)"
+	say "$((want - ran)) result(s) missing: counted as failed; see results/console.log"
+	failn $((want - ran))
+fi
+
+# --- console scan -----------------------------------------------------------
+splat='(WARNING:|BUG:|Oops|KASAN|UBSAN|kernel BUG|general protection fault|Call Trace:|'
+splat+='possible circular locking|possible recursive locking|inconsistent lock state|'
+splat+='suspicious RCU usage|bad unlock balance|held lock freed|sleeping function called|'
+splat+='kmemleak: .*new suspected|blocked for more than|soft lockup|hard LOCKUP|'
+splat+='rcu_.*self-detected stall|Kernel panic|refcount_t: |list_(add|del) corruption|'
+splat+='unreferenced object)'
+if grep -nE "$splat" "$res/console.log" >"$res/splats.txt"; then
+	say "not ok: kernel reports in the guest console:"
+	head -n 40 "$res/splats.txt" | sed 's/^/  /'
+	failn 1
+else
+	say "ok: console clean"
+	pass 1
+fi
+
+finish

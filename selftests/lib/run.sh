@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# KTAP runner of the dpaa_vdpa selftests: in the QEMU guest (scripts/check.sh
+# boots it) or on a board.
+#
+#   run.sh [-o OUTDIR] [TEST...]     (default: every selftests/*.sh)
+#
+# Each test runs under a timeout (selftests/settings, or a "# timeout: N" line
+# in the test). Results go to stdout and, line by line, to OUTDIR/tap.txt so
+# that the host still has them if the guest dies. After the tests a kmemleak
+# scan is one more test. The kernel log is saved to OUTDIR/dmesg.txt.
+set -u
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+out=""
+if [ "${1:-}" = -o ]; then
+	out=$2
+	shift 2
+fi
+
+tests=("$@")
+if [ ${#tests[@]} -eq 0 ]; then
+	for t in "$here"/*.sh; do tests+=("$t"); done
+fi
+
+default_timeout=$(sed -n 's/^timeout=//p' "$here/settings" 2>/dev/null)
+default_timeout=${default_timeout:-120}
+
+tap() {
+	echo "$*"
+	[ -n "$out" ] && { echo "$*" >>"$out/tap.txt"; sync "$out/tap.txt" 2>/dev/null; }
+	return 0
+}
+
+kmsg() { echo "dpaa_vdpa selftest: $*" >/dev/kmsg 2>/dev/null || true; }
+
+[ -n "$out" ] && mkdir -p "$out" && : >"$out/tap.txt"
+# Leaks from boot are not ours: only what happens from now on counts.
+[ -w /sys/kernel/debug/kmemleak ] && echo clear >/sys/kernel/debug/kmemleak
+has_kmemleak=0
+[ -w /sys/kernel/debug/kmemleak ] && has_kmemleak=1
+
+tap "KTAP version 1"
+tap "1..$((${#tests[@]} + has_kmemleak))"
+n=0
+for t in "${tests[@]}"; do
+	n=$((n + 1))
+	name=$(basename "$t" .sh)
+	limit=$(sed -n 's/^# timeout: *\([0-9]*\).*/\1/p' "$t" | head -n 1)
+	limit=${limit:-$default_timeout}
+	kmsg "start $name"
+	start=$(date +%s)
+	timeout -k 10 "$limit" bash "$t" 2>&1 | sed -u 's/^/# /'
+	rc=${PIPESTATUS[0]}
+	took=$(($(date +%s) - start))
+	kmsg "end $name rc=$rc"
+	if [ -d /sys/module/dpaa_vdpa ]; then
+		echo "# module left loaded by $name; unloading"
+		rmmod dpaa_vdpa 2>&1 | sed 's/^/# /'
+		[ "$rc" = 0 ] && rc=1
+	fi
+	case $rc in
+	0) tap "ok $n $name # ${took}s" ;;
+	4) tap "ok $n $name # SKIP" ;;
+	124 | 137) tap "not ok $n $name # TIMEOUT after ${limit}s" ;;
+	*) tap "not ok $n $name # exit=$rc" ;;
+	esac
+done
+
+if [ $has_kmemleak = 1 ]; then
+	n=$((n + 1))
+	echo scan >/sys/kernel/debug/kmemleak
+	echo scan >/sys/kernel/debug/kmemleak
+	report=$(cat /sys/kernel/debug/kmemleak)
+	[ -n "$out" ] && echo "$report" >"$out/kmemleak.txt"
+	if [ -z "$report" ]; then
+		tap "ok $n kmemleak"
+	else
+		echo "$report" | head -n 80 | sed 's/^/# /'
+		tap "not ok $n kmemleak # leaks reported"
+	fi
+fi
+
+[ -n "$out" ] && dmesg >"$out/dmesg.txt"
+exit 0
