@@ -51,12 +51,12 @@ rm -f "$out/.vm-rc"
 rc=0
 timeout -k 5 "$secs" qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp "$cpus" -m "$mem" \
 	-nographic -no-reboot -nodefaults -serial stdio \
-	-fw_cfg name=etc/sercon-port,string=0 \
+	-fw_cfg name=etc/sercon-port,string=0 `# no SeaBIOS noise on the console` \
 	-kernel "$kdir/arch/x86/boot/bzImage" \
 	-virtfs local,path=/,mount_tag=rootfs,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$out",mount_tag=results,security_model=none,multidevs=remap \
 	-append "console=ttyS0 root=rootfs rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose ro init=$top/scripts/vm-init.sh panic=-1 oops=panic vm_out=$out $extra" \
-	</dev/null || rc=$?
+	</dev/null 2> >(grep -v 'fw_cfg item names should be prefixed' >&2) || rc=$?
 if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 	echo "vm.sh: guest killed after ${secs}s" >&2
 	exit 124
