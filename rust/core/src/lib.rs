@@ -9,4 +9,11 @@
 // The kernel build adds `no_std` itself (`-Zcrate-attr=no_std`).
 #![cfg_attr(not(any(test, MODULE)), no_std)]
 
+pub mod classify;
+pub mod fd;
+pub mod hash;
+pub mod parse;
 pub mod virtio_net;
+
+#[cfg(test)]
+mod testutil;

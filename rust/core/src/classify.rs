@@ -1,0 +1,979 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The port classifier: exact-match rules from a parsed frame to a target
+//! (a frame-queue range and the buffer pool the frame's buffer comes from).
+//!
+//! Rules match one of a fixed set of keys (destination MAC with or without a
+//! VLAN, destination IPv4/IPv6, VLAN, and TCP/UDP destination flows for
+//! ntuple rules). Each key kind has its own hash table, so a lookup is one
+//! probe per kind: its cost does not grow with the number of rules. When
+//! several kinds match, the highest priority wins, then the more specific
+//! kind (the order of [`KeyKind`]).
+//!
+//! Group frames (broadcast, multicast) are not matched against rules: they
+//! go to a set of *members* (the port's local entities): all of them for
+//! broadcast; for multicast those in allmulti mode and those that joined the
+//! group. Promiscuous members get a copy of every frame.
+//!
+//! All-zero memory is a valid, empty classifier (see [`Classifier::new`]):
+//! the kernel allocates it zeroed, in place, since it is too big for a stack.
+
+use crate::parse::{Parsed, L3};
+
+/// Most members (local entities) a classifier knows.
+pub const MAX_MEMBERS: usize = 32;
+
+/// A set of members, one bit each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MemberSet(pub u32);
+
+impl MemberSet {
+    /// Whether member `m` is in the set.
+    pub fn contains(self, m: u8) -> bool {
+        self.0 & (1 << m) != 0
+    }
+
+    /// The set plus member `m`.
+    pub fn with(self, m: u8) -> Self {
+        Self(self.0 | 1 << m)
+    }
+
+    /// The set without member `m`.
+    pub fn without(self, m: u8) -> Self {
+        Self(self.0 & !(1 << m))
+    }
+
+    /// The members, in index order.
+    pub fn iter(self) -> impl Iterator<Item = u8> {
+        (0..MAX_MEMBERS as u8).filter(move |&m| self.contains(m))
+    }
+}
+
+/// Where matching frames go: FQs `fqid..fqid + fq_count` (chosen by the flow
+/// hash), buffers from pool `bpid`, owned by member `member`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Target {
+    /// First FQID of the range.
+    pub fqid: u32,
+    /// Length of the range (at least 1).
+    pub fq_count: u16,
+    /// Buffer pool of the receiving entity.
+    pub bpid: u8,
+    /// The member (local entity) receiving.
+    pub member: u8,
+}
+
+/// A rule's match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    /// Destination MAC on one VLAN (`vlan` 0: untagged frames).
+    MacVlan {
+        /// Destination MAC.
+        mac: [u8; 6],
+        /// VLAN ID, 0 for untagged.
+        vlan: u16,
+    },
+    /// Destination MAC, any VLAN.
+    Mac([u8; 6]),
+    /// TCP/UDP flow to an IPv4 destination address and port.
+    Flow4 {
+        /// IP protocol (TCP or UDP).
+        proto: u8,
+        /// Destination address.
+        dst: [u8; 4],
+        /// Destination port.
+        port: u16,
+    },
+    /// TCP/UDP flow to an IPv6 destination address and port.
+    Flow6 {
+        /// IP protocol (TCP or UDP).
+        proto: u8,
+        /// Destination address.
+        dst: [u8; 16],
+        /// Destination port.
+        port: u16,
+    },
+    /// Destination IPv4 address.
+    Ipv4([u8; 4]),
+    /// Destination IPv6 address.
+    Ipv6([u8; 16]),
+    /// VLAN ID.
+    Vlan(u16),
+}
+
+/// The kinds of keys, most specific first (the tie-break order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum KeyKind {
+    /// [`Key::Flow4`] and [`Key::Flow6`].
+    Flow,
+    /// [`Key::MacVlan`].
+    MacVlan,
+    /// [`Key::Ipv4`] and [`Key::Ipv6`].
+    Ip,
+    /// [`Key::Mac`].
+    Mac,
+    /// [`Key::Vlan`].
+    Vlan,
+}
+
+impl Key {
+    /// The kind of this key.
+    pub fn kind(&self) -> KeyKind {
+        match self {
+            Self::Flow4 { .. } | Self::Flow6 { .. } => KeyKind::Flow,
+            Self::MacVlan { .. } => KeyKind::MacVlan,
+            Self::Ipv4(_) | Self::Ipv6(_) => KeyKind::Ip,
+            Self::Mac(_) => KeyKind::Mac,
+            Self::Vlan(_) => KeyKind::Vlan,
+        }
+    }
+}
+
+/// A classification rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    /// What the rule matches.
+    pub key: Key,
+    /// Where matching frames go.
+    pub target: Target,
+    /// Higher wins when rules of several kinds match.
+    pub prio: u8,
+}
+
+/// Why a classifier change was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClassifyError {
+    /// A rule with this key exists.
+    Exists,
+    /// No rule with this key.
+    NotFound,
+    /// The key's table is full.
+    Full,
+    /// Member index out of range, or a multicast key that is not a group
+    /// address (or a unicast key that is one).
+    Invalid,
+}
+
+/// The outcome of a lookup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Verdict {
+    /// The unicast target: a matching rule's, or the default.
+    pub target: Option<Target>,
+    /// Whether `target` came from a rule (not the default).
+    pub matched: bool,
+    /// Members that get a copy (group frames, promiscuous members); never
+    /// includes `target`'s member.
+    pub copies: MemberSet,
+}
+
+/// A per-member setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Member {
+    /// Where the member's copies go.
+    pub target: Target,
+    /// The slot is in use.
+    pub present: bool,
+    /// Receives every multicast frame.
+    pub allmulti: bool,
+    /// Receives every frame.
+    pub promisc: bool,
+}
+
+// ---------------------------------------------------------------------------
+// Fixed-capacity open-addressing table with backward-shift deletion.
+
+#[derive(Clone, Copy)]
+struct Slot<K, V> {
+    used: bool,
+    key: K,
+    val: V,
+}
+
+struct Table<K, V, const N: usize> {
+    slots: [Slot<K, V>; N],
+    len: usize,
+}
+
+fn fnv(bytes: &[u8]) -> u32 {
+    let mut h = 0x811c_9dc5u32;
+    for &b in bytes {
+        h = (h ^ b as u32).wrapping_mul(0x0100_0193);
+    }
+    // Fold the high bits in: N is a power of two and only low bits index.
+    h ^ (h >> 16)
+}
+
+trait TableKey: Copy + Eq + Default {
+    fn hash(&self) -> u32;
+}
+
+macro_rules! table_key_bytes {
+    ($($t:ty),*) => {$(
+        impl TableKey for $t {
+            fn hash(&self) -> u32 {
+                fnv(self)
+            }
+        }
+    )*};
+}
+table_key_bytes!([u8; 4], [u8; 6], [u8; 8], [u8; 16], [u8; 20]);
+
+impl TableKey for u16 {
+    fn hash(&self) -> u32 {
+        fnv(&self.to_be_bytes())
+    }
+}
+
+impl<K: TableKey, V: Copy + Default, const N: usize> Table<K, V, N> {
+    const MASK: usize = {
+        assert!(N.is_power_of_two());
+        N - 1
+    };
+
+    fn new() -> Self {
+        Self {
+            slots: [Slot {
+                used: false,
+                key: K::default(),
+                val: V::default(),
+            }; N],
+            len: 0,
+        }
+    }
+
+    fn find(&self, key: &K) -> Option<usize> {
+        let mut i = key.hash() as usize & Self::MASK;
+        for _ in 0..N {
+            let s = &self.slots[i];
+            if !s.used {
+                return None;
+            }
+            if s.key == *key {
+                return Some(i);
+            }
+            i = (i + 1) & Self::MASK;
+        }
+        None
+    }
+
+    fn get(&self, key: &K) -> Option<&V> {
+        self.find(key).map(|i| &self.slots[i].val)
+    }
+
+    fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        self.find(key).map(|i| &mut self.slots[i].val)
+    }
+
+    fn insert(&mut self, key: K, val: V) -> Result<(), ClassifyError> {
+        if self.find(&key).is_some() {
+            return Err(ClassifyError::Exists);
+        }
+        // Keep probe chains short: never fill beyond 3/4.
+        if (self.len + 1) * 4 > N * 3 {
+            return Err(ClassifyError::Full);
+        }
+        let mut i = key.hash() as usize & Self::MASK;
+        while self.slots[i].used {
+            i = (i + 1) & Self::MASK;
+        }
+        self.slots[i] = Slot {
+            used: true,
+            key,
+            val,
+        };
+        self.len += 1;
+        Ok(())
+    }
+
+    fn remove(&mut self, key: &K) -> Option<V> {
+        let mut hole = self.find(key)?;
+        let val = self.slots[hole].val;
+        self.slots[hole].used = false;
+        self.len -= 1;
+        // Backward shift: move later entries of the chain into the hole when
+        // the hole lies between their home slot and where they sit.
+        let mut i = (hole + 1) & Self::MASK;
+        while self.slots[i].used {
+            let home = self.slots[i].key.hash() as usize & Self::MASK;
+            let dist_cur = i.wrapping_sub(home) & Self::MASK;
+            let dist_hole = i.wrapping_sub(hole) & Self::MASK;
+            if dist_cur >= dist_hole {
+                self.slots[hole] = self.slots[i];
+                self.slots[i].used = false;
+                hole = i;
+            }
+            i = (i + 1) & Self::MASK;
+        }
+        Some(val)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
+        self.slots
+            .iter()
+            .filter(|s| s.used)
+            .map(|s| (&s.key, &s.val))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Action {
+    target: Target,
+    prio: u8,
+}
+
+fn mac_vlan_key(mac: &[u8; 6], vlan: u16) -> [u8; 8] {
+    let v = vlan.to_be_bytes();
+    [mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], v[0], v[1]]
+}
+
+fn flow4_key(proto: u8, dst: &[u8; 4], port: u16) -> [u8; 8] {
+    let p = port.to_be_bytes();
+    [dst[0], dst[1], dst[2], dst[3], p[0], p[1], proto, 0]
+}
+
+fn flow6_key(proto: u8, dst: &[u8; 16], port: u16) -> [u8; 20] {
+    let mut k = [0u8; 20];
+    k[..16].copy_from_slice(dst);
+    k[16..18].copy_from_slice(&port.to_be_bytes());
+    k[18] = proto;
+    k
+}
+
+/// The classifier of a port; `N` (a power of two) is the capacity of each
+/// key table, of which at most 3/4 is used.
+pub struct Classifier<const N: usize> {
+    mac_vlan: Table<[u8; 8], Action, N>,
+    mac: Table<[u8; 6], Action, N>,
+    flow4: Table<[u8; 8], Action, N>,
+    flow6: Table<[u8; 20], Action, N>,
+    ipv4: Table<[u8; 4], Action, N>,
+    ipv6: Table<[u8; 16], Action, N>,
+    vlan: Table<u16, Action, N>,
+    mcast: Table<[u8; 6], MemberSet, N>,
+    default: Target,
+    has_default: bool,
+    members: [Member; MAX_MEMBERS],
+    /// Members in promiscuous / allmulti mode, kept in step with `members`.
+    promisc: MemberSet,
+    allmulti: MemberSet,
+    present: MemberSet,
+}
+
+impl<const N: usize> Default for Classifier<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const N: usize> Classifier<N> {
+    /// An empty classifier: no rules, no default, no members. Its memory is
+    /// all zeroes, so zeroed memory is an empty classifier too.
+    pub fn new() -> Self {
+        Self {
+            mac_vlan: Table::new(),
+            mac: Table::new(),
+            flow4: Table::new(),
+            flow6: Table::new(),
+            ipv4: Table::new(),
+            ipv6: Table::new(),
+            vlan: Table::new(),
+            mcast: Table::new(),
+            default: Target::default(),
+            has_default: false,
+            members: [Member::default(); MAX_MEMBERS],
+            promisc: MemberSet(0),
+            allmulti: MemberSet(0),
+            present: MemberSet(0),
+        }
+    }
+
+    /// Adds a rule. Keys on group MACs are refused: group frames go by membership.
+    pub fn insert(&mut self, rule: Rule) -> Result<(), ClassifyError> {
+        let a = Action {
+            target: rule.target,
+            prio: rule.prio,
+        };
+        match rule.key {
+            Key::MacVlan { mac, .. } | Key::Mac(mac) if mac[0] & 1 != 0 => {
+                Err(ClassifyError::Invalid)
+            }
+            Key::MacVlan { mac, vlan } => self.mac_vlan.insert(mac_vlan_key(&mac, vlan), a),
+            Key::Mac(mac) => self.mac.insert(mac, a),
+            Key::Flow4 { proto, dst, port } => self.flow4.insert(flow4_key(proto, &dst, port), a),
+            Key::Flow6 { proto, dst, port } => self.flow6.insert(flow6_key(proto, &dst, port), a),
+            Key::Ipv4(a4) => self.ipv4.insert(a4, a),
+            Key::Ipv6(a6) => self.ipv6.insert(a6, a),
+            Key::Vlan(v) => self.vlan.insert(v, a),
+        }
+    }
+
+    /// Removes the rule with `key` and returns it.
+    pub fn remove(&mut self, key: &Key) -> Result<Rule, ClassifyError> {
+        let a = match *key {
+            Key::MacVlan { mac, vlan } => self.mac_vlan.remove(&mac_vlan_key(&mac, vlan)),
+            Key::Mac(mac) => self.mac.remove(&mac),
+            Key::Flow4 { proto, dst, port } => self.flow4.remove(&flow4_key(proto, &dst, port)),
+            Key::Flow6 { proto, dst, port } => self.flow6.remove(&flow6_key(proto, &dst, port)),
+            Key::Ipv4(a4) => self.ipv4.remove(&a4),
+            Key::Ipv6(a6) => self.ipv6.remove(&a6),
+            Key::Vlan(v) => self.vlan.remove(&v),
+        }
+        .ok_or(ClassifyError::NotFound)?;
+        Ok(Rule {
+            key: *key,
+            target: a.target,
+            prio: a.prio,
+        })
+    }
+
+    /// Number of rules.
+    pub fn len(&self) -> usize {
+        self.mac_vlan.len
+            + self.mac.len
+            + self.flow4.len
+            + self.flow6.len
+            + self.ipv4.len
+            + self.ipv6.len
+            + self.vlan.len
+    }
+
+    /// Whether there are no rules.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every rule (in table order), e.g. to dump the table.
+    pub fn for_each_rule(&self, mut f: impl FnMut(&Rule)) {
+        let mut emit = |key: Key, a: &Action| {
+            f(&Rule {
+                key,
+                target: a.target,
+                prio: a.prio,
+            })
+        };
+        for (k, a) in self.flow4.iter() {
+            emit(
+                Key::Flow4 {
+                    proto: k[6],
+                    dst: [k[0], k[1], k[2], k[3]],
+                    port: u16::from_be_bytes([k[4], k[5]]),
+                },
+                a,
+            );
+        }
+        for (k, a) in self.flow6.iter() {
+            let mut dst = [0u8; 16];
+            dst.copy_from_slice(&k[..16]);
+            emit(
+                Key::Flow6 {
+                    proto: k[18],
+                    dst,
+                    port: u16::from_be_bytes([k[16], k[17]]),
+                },
+                a,
+            );
+        }
+        for (k, a) in self.mac_vlan.iter() {
+            let mac = [k[0], k[1], k[2], k[3], k[4], k[5]];
+            emit(
+                Key::MacVlan {
+                    mac,
+                    vlan: u16::from_be_bytes([k[6], k[7]]),
+                },
+                a,
+            );
+        }
+        for (k, a) in self.ipv4.iter() {
+            emit(Key::Ipv4(*k), a);
+        }
+        for (k, a) in self.ipv6.iter() {
+            emit(Key::Ipv6(*k), a);
+        }
+        for (k, a) in self.mac.iter() {
+            emit(Key::Mac(*k), a);
+        }
+        for (k, a) in self.vlan.iter() {
+            emit(Key::Vlan(*k), a);
+        }
+    }
+
+    /// Sets (or clears) the target of frames no rule matches.
+    pub fn set_default(&mut self, target: Option<Target>) {
+        self.has_default = target.is_some();
+        self.default = target.unwrap_or_default();
+    }
+
+    /// Adds or updates member `m`.
+    pub fn set_member(&mut self, m: u8, member: Member) -> Result<(), ClassifyError> {
+        let slot = self
+            .members
+            .get_mut(m as usize)
+            .ok_or(ClassifyError::Invalid)?;
+        *slot = Member {
+            present: true,
+            ..member
+        };
+        self.present = self.present.with(m);
+        self.promisc = if member.promisc {
+            self.promisc.with(m)
+        } else {
+            self.promisc.without(m)
+        };
+        self.allmulti = if member.allmulti {
+            self.allmulti.with(m)
+        } else {
+            self.allmulti.without(m)
+        };
+        Ok(())
+    }
+
+    /// Member `m`, if present.
+    pub fn member(&self, m: u8) -> Option<&Member> {
+        self.members.get(m as usize).filter(|mb| mb.present)
+    }
+
+    /// Removes member `m` and its multicast memberships (not its rules).
+    pub fn remove_member(&mut self, m: u8) {
+        if (m as usize) < MAX_MEMBERS {
+            self.members[m as usize] = Member::default();
+            self.present = self.present.without(m);
+            self.promisc = self.promisc.without(m);
+            self.allmulti = self.allmulti.without(m);
+            for s in self.mcast.slots.iter_mut().filter(|s| s.used) {
+                s.val = s.val.without(m);
+            }
+        }
+    }
+
+    /// Member `m` receives frames to the group address `mac`.
+    pub fn join(&mut self, mac: [u8; 6], m: u8) -> Result<(), ClassifyError> {
+        if mac[0] & 1 == 0 || m as usize >= MAX_MEMBERS {
+            return Err(ClassifyError::Invalid);
+        }
+        match self.mcast.get_mut(&mac) {
+            Some(set) => *set = set.with(m),
+            None => self.mcast.insert(mac, MemberSet::default().with(m))?,
+        }
+        Ok(())
+    }
+
+    /// Member `m` leaves the group address `mac`.
+    pub fn leave(&mut self, mac: [u8; 6], m: u8) -> Result<(), ClassifyError> {
+        let set = self.mcast.get_mut(&mac).ok_or(ClassifyError::NotFound)?;
+        if !set.contains(m) {
+            return Err(ClassifyError::NotFound);
+        }
+        *set = set.without(m);
+        if set.0 == 0 {
+            self.mcast.remove(&mac);
+        }
+        Ok(())
+    }
+
+    /// Classifies a parsed frame.
+    pub fn lookup(&self, p: &Parsed) -> Verdict {
+        if p.is_multicast() {
+            let members = if p.dst_mac == [0xff; 6] {
+                self.present
+            } else {
+                MemberSet(self.allmulti.0 | self.mcast.get(&p.dst_mac).map_or(0, |s| s.0))
+            };
+            return Verdict {
+                target: None,
+                matched: false,
+                copies: MemberSet(members.0 | self.promisc.0),
+            };
+        }
+        let mut best: Option<Action> = None;
+        let mut consider = |a: Option<&Action>| {
+            if let Some(a) = a {
+                // Strictly greater: on equal priority the earlier (more
+                // specific) kind stays.
+                if best.map_or(true, |b| a.prio > b.prio) {
+                    best = Some(*a);
+                }
+            }
+        };
+        match (&p.l3, p.ports) {
+            (L3::Ipv4 { dst, proto, .. }, Some(pt)) => {
+                consider(self.flow4.get(&flow4_key(*proto, dst, pt.dst)))
+            }
+            (L3::Ipv6 { dst, proto, .. }, Some(pt)) => {
+                consider(self.flow6.get(&flow6_key(*proto, dst, pt.dst)))
+            }
+            _ => {}
+        }
+        consider(
+            self.mac_vlan
+                .get(&mac_vlan_key(&p.dst_mac, p.vlan().unwrap_or(0))),
+        );
+        match &p.l3 {
+            L3::Ipv4 { dst, .. } => consider(self.ipv4.get(dst)),
+            L3::Ipv6 { dst, .. } => consider(self.ipv6.get(dst)),
+            _ => {}
+        }
+        consider(self.mac.get(&p.dst_mac));
+        if let Some(v) = p.vlan() {
+            consider(self.vlan.get(&v));
+        }
+        let (target, matched) = match best {
+            Some(a) => (Some(a.target), true),
+            None => (self.has_default.then_some(self.default), false),
+        };
+        let copies = match target {
+            Some(t) => self.promisc.without(t.member),
+            None => self.promisc,
+        };
+        Verdict {
+            target,
+            matched,
+            copies,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::{ethertype, ipproto, parse, tests::*};
+    use crate::testutil::Rng;
+
+    fn t(member: u8) -> Target {
+        Target {
+            fqid: 100 * member as u32 + 1,
+            fq_count: 4,
+            bpid: member + 1,
+            member,
+        }
+    }
+
+    fn frame_to(dst: [u8; 6], ip: [u8; 4], port: u16) -> Parsed {
+        let mut f =
+            Frame::eth(ethertype::IPV4).ipv4([10, 0, 0, 9], ip, ipproto::TCP, &tcp(999, port));
+        f.0[0..6].copy_from_slice(&dst);
+        parse(&f.0).unwrap()
+    }
+
+    const M1: [u8; 6] = [2, 0, 0, 0, 0, 1];
+    const M2: [u8; 6] = [2, 0, 0, 0, 0, 2];
+    const IP: [u8; 4] = [192, 168, 1, 5];
+
+    #[test]
+    fn zeroed_memory_is_an_empty_classifier() {
+        // SAFETY: every field is an integer, a bool or an array of them, for
+        // which zero is valid; this is what the kernel relies on.
+        let mut c: Box<Classifier<64>> = unsafe { Box::new_zeroed().assume_init() };
+        assert!(c.is_empty());
+        assert_eq!(c.lookup(&frame_to(M1, IP, 80)), Verdict::default());
+        assert_eq!(c.lookup(&frame_to([0xff; 6], IP, 80)), Verdict::default());
+        c.insert(Rule {
+            key: Key::Mac(M1),
+            target: t(1),
+            prio: 0,
+        })
+        .unwrap();
+        assert_eq!(c.lookup(&frame_to(M1, IP, 80)).target, Some(t(1)));
+    }
+
+    #[test]
+    fn mac_rule_default_and_remove() {
+        let mut c = Classifier::<64>::new();
+        c.set_default(Some(t(0)));
+        c.insert(Rule {
+            key: Key::Mac(M1),
+            target: t(1),
+            prio: 0,
+        })
+        .unwrap();
+        assert_eq!(
+            c.insert(Rule {
+                key: Key::Mac(M1),
+                target: t(2),
+                prio: 0
+            }),
+            Err(ClassifyError::Exists)
+        );
+        let v = c.lookup(&frame_to(M1, IP, 80));
+        assert_eq!((v.target, v.matched), (Some(t(1)), true));
+        let v = c.lookup(&frame_to(M2, IP, 80));
+        assert_eq!((v.target, v.matched), (Some(t(0)), false));
+        assert_eq!(c.remove(&Key::Mac(M1)).unwrap().target, t(1));
+        assert_eq!(c.remove(&Key::Mac(M1)), Err(ClassifyError::NotFound));
+        assert_eq!(c.lookup(&frame_to(M1, IP, 80)).target, Some(t(0)));
+        c.set_default(None);
+        assert_eq!(c.lookup(&frame_to(M1, IP, 80)).target, None);
+    }
+
+    #[test]
+    fn priorities_and_specificity() {
+        let mut c = Classifier::<64>::new();
+        c.insert(Rule {
+            key: Key::Mac(M1),
+            target: t(1),
+            prio: 0,
+        })
+        .unwrap();
+        c.insert(Rule {
+            key: Key::Ipv4(IP),
+            target: t(2),
+            prio: 0,
+        })
+        .unwrap();
+        // Equal priority: the IP rule is more specific than the MAC rule.
+        assert_eq!(c.lookup(&frame_to(M1, IP, 80)).target, Some(t(2)));
+        c.insert(Rule {
+            key: Key::Flow4 {
+                proto: ipproto::TCP,
+                dst: IP,
+                port: 22,
+            },
+            target: t(3),
+            prio: 0,
+        })
+        .unwrap();
+        assert_eq!(c.lookup(&frame_to(M1, IP, 22)).target, Some(t(3)));
+        assert_eq!(c.lookup(&frame_to(M1, IP, 23)).target, Some(t(2)));
+        // A higher priority MAC rule beats both.
+        c.remove(&Key::Mac(M1)).unwrap();
+        c.insert(Rule {
+            key: Key::Mac(M1),
+            target: t(1),
+            prio: 9,
+        })
+        .unwrap();
+        assert_eq!(c.lookup(&frame_to(M1, IP, 22)).target, Some(t(1)));
+        assert_eq!(c.len(), 3);
+    }
+
+    #[test]
+    fn vlan_keys() {
+        let mut c = Classifier::<64>::new();
+        c.insert(Rule {
+            key: Key::MacVlan { mac: M1, vlan: 10 },
+            target: t(1),
+            prio: 0,
+        })
+        .unwrap();
+        c.insert(Rule {
+            key: Key::Vlan(20),
+            target: t(2),
+            prio: 0,
+        })
+        .unwrap();
+        let f =
+            Frame::vlan(&[10], ethertype::IPV4).ipv4([1, 1, 1, 1], IP, ipproto::UDP, &udp(1, 2));
+        let mut p = parse(&f.0).unwrap();
+        p.dst_mac = M1;
+        assert_eq!(c.lookup(&p).target, Some(t(1)));
+        let f =
+            Frame::vlan(&[20], ethertype::IPV4).ipv4([1, 1, 1, 1], IP, ipproto::UDP, &udp(1, 2));
+        assert_eq!(c.lookup(&parse(&f.0).unwrap()).target, Some(t(2)));
+        // Untagged frames to M1 match MacVlan only with vlan 0.
+        assert_eq!(c.lookup(&frame_to(M1, IP, 1)).target, None);
+    }
+
+    #[test]
+    fn group_frames_and_promisc() {
+        let mut c = Classifier::<64>::new();
+        for m in 0..3 {
+            c.set_member(
+                m,
+                Member {
+                    target: t(m),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        }
+        c.set_member(
+            1,
+            Member {
+                target: t(1),
+                allmulti: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let bcast = c.lookup(&frame_to([0xff; 6], IP, 1));
+        assert_eq!((bcast.target, bcast.copies), (None, MemberSet(0b111)));
+        let group = [0x01, 0, 0x5e, 0, 0, 1];
+        assert_eq!(c.lookup(&frame_to(group, IP, 1)).copies, MemberSet(0b010));
+        c.join(group, 2).unwrap();
+        assert_eq!(c.lookup(&frame_to(group, IP, 1)).copies, MemberSet(0b110));
+        c.leave(group, 2).unwrap();
+        assert_eq!(c.leave(group, 2), Err(ClassifyError::NotFound));
+        assert_eq!(c.join(M1, 2), Err(ClassifyError::Invalid));
+        assert_eq!(
+            c.insert(Rule {
+                key: Key::Mac(group),
+                target: t(1),
+                prio: 0
+            }),
+            Err(ClassifyError::Invalid)
+        );
+        // Promiscuous member 2 gets a copy of unicast for others, not of its own.
+        c.insert(Rule {
+            key: Key::Mac(M1),
+            target: t(0),
+            prio: 0,
+        })
+        .unwrap();
+        c.insert(Rule {
+            key: Key::Mac(M2),
+            target: t(2),
+            prio: 0,
+        })
+        .unwrap();
+        c.set_member(
+            2,
+            Member {
+                target: t(2),
+                promisc: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(c.lookup(&frame_to(M1, IP, 1)).copies, MemberSet(0b100));
+        assert_eq!(c.lookup(&frame_to(M2, IP, 1)).copies, MemberSet(0));
+        c.remove_member(2);
+        assert_eq!(c.lookup(&frame_to(M1, IP, 1)).copies, MemberSet(0));
+        assert_eq!(
+            c.lookup(&frame_to([0xff; 6], IP, 1)).copies,
+            MemberSet(0b011)
+        );
+        assert_eq!(
+            c.set_member(32, Member::default()),
+            Err(ClassifyError::Invalid)
+        );
+    }
+
+    #[test]
+    fn table_capacity() {
+        let mut c = Classifier::<16>::new();
+        for i in 0..12u8 {
+            c.insert(Rule {
+                key: Key::Ipv4([10, 0, 0, i]),
+                target: t(1),
+                prio: 0,
+            })
+            .unwrap();
+        }
+        assert_eq!(
+            c.insert(Rule {
+                key: Key::Ipv4([10, 0, 1, 0]),
+                target: t(1),
+                prio: 0
+            }),
+            Err(ClassifyError::Full)
+        );
+        // Other kinds have their own tables.
+        c.insert(Rule {
+            key: Key::Mac(M1),
+            target: t(1),
+            prio: 0,
+        })
+        .unwrap();
+    }
+
+    /// Random inserts and removes against a model (a plain Vec): every key
+    /// stays findable across backward-shift deletions.
+    #[test]
+    fn table_matches_model_under_churn() {
+        let mut rng = Rng::new(3);
+        let mut c = Classifier::<64>::new();
+        let mut model: Vec<([u8; 4], u8)> = Vec::new();
+        for _ in 0..50_000 {
+            let ip = [10, 0, 0, rng.below(80) as u8];
+            if rng.below(2) == 0 {
+                let r = c.insert(Rule {
+                    key: Key::Ipv4(ip),
+                    target: t(ip[3] % 8),
+                    prio: 0,
+                });
+                match model.iter().position(|(k, _)| *k == ip) {
+                    Some(_) => assert_eq!(r, Err(ClassifyError::Exists)),
+                    None if model.len() < 48 => {
+                        assert_eq!(r, Ok(()));
+                        model.push((ip, ip[3] % 8));
+                    }
+                    None => assert_eq!(r, Err(ClassifyError::Full)),
+                }
+            } else {
+                let r = c.remove(&Key::Ipv4(ip));
+                match model.iter().position(|(k, _)| *k == ip) {
+                    Some(i) => {
+                        assert_eq!(r.map(|r| r.target.member), Ok(model[i].1));
+                        model.swap_remove(i);
+                    }
+                    None => assert_eq!(r, Err(ClassifyError::NotFound)),
+                }
+            }
+            assert_eq!(c.len(), model.len());
+        }
+        for (ip, m) in &model {
+            assert_eq!(
+                c.lookup(&frame_to(M1, *ip, 1)).target.map(|t| t.member),
+                Some(*m)
+            );
+        }
+        let mut n = 0;
+        c.for_each_rule(|_| n += 1);
+        assert_eq!(n, model.len());
+    }
+
+    #[test]
+    fn rules_round_trip_through_for_each() {
+        let mut c = Classifier::<64>::new();
+        let rules = [
+            Rule {
+                key: Key::Flow4 {
+                    proto: 6,
+                    dst: IP,
+                    port: 80,
+                },
+                target: t(1),
+                prio: 1,
+            },
+            Rule {
+                key: Key::Flow6 {
+                    proto: 17,
+                    dst: [7; 16],
+                    port: 53,
+                },
+                target: t(2),
+                prio: 2,
+            },
+            Rule {
+                key: Key::MacVlan { mac: M1, vlan: 5 },
+                target: t(3),
+                prio: 3,
+            },
+            Rule {
+                key: Key::Ipv4(IP),
+                target: t(4),
+                prio: 4,
+            },
+            Rule {
+                key: Key::Ipv6([9; 16]),
+                target: t(5),
+                prio: 5,
+            },
+            Rule {
+                key: Key::Mac(M2),
+                target: t(6),
+                prio: 6,
+            },
+            Rule {
+                key: Key::Vlan(7),
+                target: t(7),
+                prio: 7,
+            },
+        ];
+        for r in rules {
+            c.insert(r).unwrap();
+        }
+        let mut seen = Vec::new();
+        c.for_each_rule(|r| seen.push(*r));
+        assert_eq!(seen, rules);
+    }
+}
