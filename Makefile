@@ -40,7 +40,7 @@ check:
 demo:
 	$(SCRIPTS)/demo.sh
 
-RUST_ROOTS := rust/dpaa_vdpa_main.rs rust/core/src/lib.rs
+RUST_ROOTS := rust/dpaa_vdpa_main.rs rust/core/src/lib.rs $(wildcard rust/core/fuzz/fuzz_targets/*.rs)
 
 fmt:
 	/usr/bin/rustfmt $(RUST_ROOTS)

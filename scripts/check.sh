@@ -3,7 +3,7 @@
 #
 # The test suite (`make check`):
 #   1. installs what is missing, builds (or reuses) the debug kernel and the module;
-#   2. host unit tests: cargo test on rust/core;
+#   2. host unit tests: cargo test on rust/core, and fuzzing (scripts/fuzz.sh);
 #   3. boots the debug kernel in QEMU (TCG, scripts/vm.sh), runs the kselftests of
 #      selftests/ (KTAP) and a final kmemleak scan;
 #   4. scans the guest console for WARN/BUG/Oops/KASAN/UBSAN/lockdep/hung-task
@@ -75,13 +75,27 @@ fi
 
 # --- host unit tests -------------------------------------------------------
 say "cargo test (rust/core)"
-(cd "$top/rust/core" && cargo test --quiet 2>&1) | tee "$res/cargo.log" | grep -E '^test result|FAILED|panicked' || true
-if [ "${PIPESTATUS[0]}" -ne 0 ] && ! grep -q '^test result' "$res/cargo.log"; then
-	say "cargo test did not run"
-	failn 1
+(cd "$top/rust/core" && RUSTC=$RUSTC "$CARGO" test --quiet) >"$res/cargo.log" 2>&1
+cargo_rc=$?
+grep -E '^test result|FAILED|panicked' "$res/cargo.log"
+cargo_pass=$(awk '/^test result/ { s += $4 } END { print s + 0 }' "$res/cargo.log")
+cargo_fail=$(awk '/^test result/ { s += $6 } END { print s + 0 }' "$res/cargo.log")
+if [ $cargo_rc -ne 0 ] && [ "$cargo_fail" -eq 0 ]; then
+	tail -n 30 "$res/cargo.log"
+	say "not ok: cargo test failed to run (results/cargo.log)"
+	cargo_fail=1
 fi
-pass "$(awk '/^test result/ { s += $4 } END { print s + 0 }' "$res/cargo.log")"
-failn "$(awk '/^test result/ { s += $6 } END { print s + 0 }' "$res/cargo.log")"
+pass "$cargo_pass"
+failn "$cargo_fail"
+
+# Coverage-guided fuzzing of the parser, the FD codec and the classifier,
+# a fixed time per target (FUZZ_SECONDS, default 20).
+say "fuzz (${FUZZ_SECONDS:-20} s per target)"
+"$top/scripts/fuzz.sh" "${FUZZ_SECONDS:-20}" >"$res/fuzz.log" 2>&1
+cat "$res/fuzz.log"
+pass "$(grep -c '^fuzz: ok ' "$res/fuzz.log")"
+failn "$(grep -c '^fuzz: not ok ' "$res/fuzz.log")"
+grep -q '^fuzz: build failed' "$res/fuzz.log" && failn 1
 
 # --- kselftests in the guest ----------------------------------------------
 tests=()

@@ -3,6 +3,9 @@
 TOOLS=${DPAA_VDPA_TOOLS:-/opt/dpaa-vdpa}
 DPAA_VDPA_CACHE=${DPAA_VDPA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/dpaa-vdpa}
 RUSTC=/usr/bin/rustc
+# Debian's cargo-web pairs with rustc-web: one Rust toolchain for the kernel,
+# the module, bindgen-cli and the host tests (rustup, if present, is unused).
+CARGO=/usr/bin/cargo
 CLANG=/usr/bin/clang-19
 BINDGEN=$TOOLS/bindgen-0.69.5/bin/bindgen
 RUSTFMT=/usr/bin/rustfmt

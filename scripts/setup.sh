@@ -2,7 +2,7 @@
 # Install everything the build, the tests and the demo need. Idempotent: when
 # everything is present it does nothing and prints nothing.
 #
-# Pinned: Debian 12 packages (linux-source-6.12, rustc-web 1.96, LLVM 19),
+# Pinned: Debian 12 packages (linux-source-6.12, rustc-web/cargo-web 1.96, LLVM 19),
 # bindgen-cli 0.69.5 from crates.io.
 set -euo pipefail
 
@@ -10,9 +10,9 @@ TOOLS=${DPAA_VDPA_TOOLS:-/opt/dpaa-vdpa}
 BINDGEN_VERSION=0.69.5
 
 PKGS=(
-	linux-source-6.12 rustc-web rust-web-src rust-web-clippy rustfmt-web
+	linux-source-6.12 rustc-web cargo-web rust-web-src rust-web-clippy rustfmt-web
 	clang-19 lld-19 llvm-19 libclang-19-dev
-	make flex bison bc libelf-dev libssl-dev cpio kmod xz-utils
+	make g++ flex bison bc libelf-dev libssl-dev cpio kmod xz-utils
 	qemu-system-x86 iproute2 ethtool iperf3 socat tcpdump jq
 )
 
@@ -38,6 +38,6 @@ fi
 if ! "$TOOLS/bindgen-$BINDGEN_VERSION/bin/bindgen" --version >/dev/null 2>&1; then
 	echo "setup: cargo install bindgen-cli $BINDGEN_VERSION"
 	$sudo mkdir -p "$TOOLS"
-	LIBCLANG_PATH=/usr/lib/llvm-19/lib cargo install -q bindgen-cli \
+	LIBCLANG_PATH=/usr/lib/llvm-19/lib RUSTC=/usr/bin/rustc /usr/bin/cargo install -q bindgen-cli \
 		--version "$BINDGEN_VERSION" --locked --root "$TOOLS/bindgen-$BINDGEN_VERSION"
 fi
