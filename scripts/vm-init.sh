@@ -16,8 +16,12 @@ ln -sf /proc/self/fd/2 /dev/stderr
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
 mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /tmp
-mount -t tmpfs tmpfs /var/tmp
+# /tmp and /var/tmp stay the host's (a repo or cache may live there) but
+# writable: an overlay with its upper layer in tmpfs.
+for d in /tmp /var/tmp; do
+	mkdir -p "/run/ovl$d/upper" "/run/ovl$d/work"
+	mount -t overlay overlay -o "lowerdir=$d,upperdir=/run/ovl$d/upper,workdir=/run/ovl$d/work" "$d"
+done
 mount -t debugfs debugfs /sys/kernel/debug
 # modprobe wants /lib/modules/$(uname -r): a tmpfs there links to the
 # modules installed in the kernel tree (scripts/setup.sh creates the
@@ -28,7 +32,7 @@ out=""
 for arg in $(cat /proc/cmdline); do
 	case $arg in vm_out=*) out=${arg#vm_out=} ;; esac
 done
-# After the tmpfs mounts, which could hide it; mkdir for an OUTDIR under one.
+# After the overlays, which would otherwise hide it.
 mkdir -p "$out"
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 results "$out"
 
