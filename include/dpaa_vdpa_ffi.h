@@ -7,9 +7,18 @@
 #ifndef DPAA_VDPA_FFI_H
 #define DPAA_VDPA_FFI_H
 
+#include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/device.h>
-#include <linux/errno.h>
 #include <linux/dev_printk.h>
+#include <linux/errno.h>
+#include <linux/etherdevice.h>
+#include <linux/ethtool.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <linux/seq_file.h>
+#include <linux/skbuff.h>
+#include <linux/spinlock.h>
 #include <linux/vdpa.h>
 #include <linux/virtio_config.h>
 #include <uapi/linux/vdpa.h>
@@ -21,5 +30,64 @@ struct device *dpaa_vdpa_root_device_register(const char *name);
 
 /* Value of the sim_ports module parameter (module_param is a macro). */
 unsigned int dpaa_vdpa_param_sim_ports(void);
+
+/* The dpaa_sim bus: /sys/bus/dpaa_sim/{new_port,del_port} call these. */
+typedef int (*dpaa_vdpa_port_ctl_fn)(unsigned int id);
+int dpaa_vdpa_sim_bus_register(dpaa_vdpa_port_ctl_fn new_port,
+			       dpaa_vdpa_port_ctl_fn del_port);
+void dpaa_vdpa_sim_bus_unregister(void);
+
+/* Number of online CPUs, and the current one. */
+unsigned int dpaa_vdpa_nr_cpus(void);
+unsigned int dpaa_vdpa_cpu(void);
+
+/* BH-safe spinlocks (spin_lock_bh() is a macro). */
+void dpaa_vdpa_spin_lock_bh(spinlock_t *lock);
+void dpaa_vdpa_spin_unlock_bh(spinlock_t *lock);
+
+/* net_device */
+void *dpaa_vdpa_netdev_priv(const struct net_device *dev);
+void dpaa_vdpa_eth_hw_addr_set(struct net_device *dev, const u8 *addr);
+const u8 *dpaa_vdpa_netdev_addr(const struct net_device *dev);
+void dpaa_vdpa_netif_start_queue(struct net_device *dev);
+void dpaa_vdpa_netif_stop_queue(struct net_device *dev);
+void dpaa_vdpa_netif_wake_queue(struct net_device *dev);
+bool dpaa_vdpa_netif_queue_stopped(const struct net_device *dev);
+bool dpaa_vdpa_netif_running(const struct net_device *dev);
+const u8 *dpaa_vdpa_sockaddr_data(const void *sa);
+void dpaa_vdpa_eth_type_trans(struct sk_buff *skb, struct net_device *dev);
+
+/* NAPI */
+void dpaa_vdpa_napi_schedule(struct napi_struct *napi);
+void dpaa_vdpa_netif_napi_del(struct napi_struct *napi);
+
+/* sk_buff */
+unsigned int dpaa_vdpa_skb_headlen(const struct sk_buff *skb);
+unsigned int dpaa_vdpa_skb_nr_frags(const struct sk_buff *skb);
+void *dpaa_vdpa_skb_frag_address(const struct sk_buff *skb, unsigned int i,
+				 unsigned int *len);
+int dpaa_vdpa_skb_linearize(struct sk_buff *skb);
+int dpaa_vdpa_skb_cow_head(struct sk_buff *skb, unsigned int headroom);
+unsigned int dpaa_vdpa_skb_headroom(const struct sk_buff *skb);
+void dpaa_vdpa_skb_reserve(struct sk_buff *skb, int len);
+void dpaa_vdpa_dev_kfree_skb_any(struct sk_buff *skb);
+struct sk_buff *dpaa_vdpa_netdev_alloc_skb(struct net_device *dev,
+					   unsigned int len);
+void *dpaa_vdpa_netdev_alloc_frag(unsigned int size);
+void dpaa_vdpa_skb_free_frag(void *addr);
+unsigned int dpaa_vdpa_skb_shinfo_size(void);
+
+/* Addresses of the software model's "DMA": the kernel's direct map. */
+u64 dpaa_vdpa_virt_to_phys(void *addr);
+void *dpaa_vdpa_phys_to_virt(u64 addr);
+
+/* debugfs files whose reads and writes go to Rust callbacks. */
+struct dpaa_vdpa_dbg_file {
+	int (*show)(struct seq_file *m, void *data);
+	ssize_t (*write)(void *data, const char *buf, size_t len);
+	void *data;
+};
+struct dentry *dpaa_vdpa_debugfs_file(const char *name, struct dentry *parent,
+				      struct dpaa_vdpa_dbg_file *file);
 
 #endif /* DPAA_VDPA_FFI_H */

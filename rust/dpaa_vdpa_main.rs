@@ -7,19 +7,31 @@
 //! Without DPAA hardware the module runs on a software model of the port.
 //!
 //! Layers, each a directory (top depends on bottom only): `port` ties them
-//! together; `vdpa` (management device, vDPA devices), `dpaa` (the DPAA API
-//! and its backends), `kapi` (safe wrappers of kernel APIs) and `ffi` (raw
-//! bindings and C shims). Pure logic lives in the `dpaa_core` crate.
+//! together; `vdpa` (management device, vDPA devices), `hostif` (the host
+//! netdev), `dpaa` (the DPAA API and its backends), `kapi` (safe wrappers of
+//! kernel APIs) and `ffi` (raw bindings and C shims). Pure logic lives in the
+//! `dpaa_core` crate.
 
-use kernel::prelude::*;
+use core::sync::atomic::{AtomicPtr, Ordering};
+use dpaa::sim::{bman::Bman, qman::Qman};
+use kapi::debugfs::Dir;
+use kernel::{
+    c_str,
+    ffi::{c_int, c_uint},
+    new_mutex,
+    prelude::*,
+    sync::{Arc, Mutex},
+};
 
+mod debug;
 mod dpaa;
 mod ffi;
+mod hostif;
 mod kapi;
 mod port;
 mod vdpa;
 
-/// Most software ports `sim_ports` may ask for.
+/// Most software ports, and the highest port ID plus one.
 const MAX_SIM_PORTS: u32 = 16;
 
 module! {
@@ -30,10 +42,79 @@ module! {
     license: "GPL",
 }
 
+/// The module's state. Fields drop in order: the ports (and everything on
+/// them) first, then the debugfs files, then QMan and BMan.
+#[pin_data]
+struct State {
+    #[pin]
+    ports: Mutex<[Option<port::Port>; MAX_SIM_PORTS as usize]>,
+    _dbg: debug::ModDebugfs,
+    dbg_root: Dir,
+    qman: Arc<Qman>,
+    bman: Arc<Bman>,
+}
+
+impl State {
+    fn add_port(&self, id: u32) -> Result {
+        if id >= MAX_SIM_PORTS {
+            pr_err!("port ID {id} is out of range (0..{MAX_SIM_PORTS})\n");
+            return Err(EINVAL);
+        }
+        let mut ports = self.ports.lock();
+        let slot = &mut ports[id as usize];
+        if slot.is_some() {
+            pr_err!("port {id} exists\n");
+            return Err(EEXIST);
+        }
+        *slot = Some(port::Port::new_sim(
+            id,
+            &self.qman,
+            &self.bman,
+            &self.dbg_root,
+        )?);
+        Ok(())
+    }
+
+    fn del_port(&self, id: u32) -> Result {
+        let port = self
+            .ports
+            .lock()
+            .get_mut(id as usize)
+            .and_then(Option::take)
+            .ok_or(ENOENT)?;
+        drop(port);
+        Ok(())
+    }
+}
+
+/// The state the control files reach (set while the bus is registered).
+static STATE: AtomicPtr<State> = AtomicPtr::new(core::ptr::null_mut());
+
+fn with_state(f: impl FnOnce(&State) -> Result) -> c_int {
+    let s = STATE.load(Ordering::Acquire);
+    if s.is_null() {
+        return ENODEV.to_errno();
+    }
+    // SAFETY: the state outlives the bus, and the bus (with its control
+    // files, whose writers it waits for) is unregistered before the state goes.
+    match f(unsafe { &*s }) {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// `echo ID > /sys/bus/dpaa_sim/new_port`.
+extern "C" fn new_port(id: c_uint) -> c_int {
+    with_state(|s| s.add_port(id))
+}
+
+/// `echo ID > /sys/bus/dpaa_sim/del_port`.
+extern "C" fn del_port(id: c_uint) -> c_int {
+    with_state(|s| s.del_port(id))
+}
+
 struct DpaaVdpa {
-    // Dropped in order on unload: each port unregisters its management device
-    // (deleting its vDPA devices) before its own device goes.
-    _ports: KVec<Pin<KBox<port::Port>>>,
+    state: Pin<KBox<State>>,
 }
 
 impl kernel::Module for DpaaVdpa {
@@ -44,11 +125,50 @@ impl kernel::Module for DpaaVdpa {
             pr_err!("sim_ports={nports} is above the maximum of {MAX_SIM_PORTS}\n");
             return Err(EINVAL);
         }
-        let mut ports = KVec::with_capacity(nports as usize, GFP_KERNEL)?;
-        for index in 0..nports {
-            ports.push(port::Port::new_sim(index)?, GFP_KERNEL)?;
+        // SAFETY: plain read.
+        let cpus = unsafe { ffi::dpaa_vdpa_nr_cpus() }.clamp(1, 8) as usize;
+        let qman = Qman::new(cpus)?;
+        let bman = Bman::new()?;
+        let dbg_root = Dir::new(c_str!("dpaa_vdpa"), None);
+        let dbg = debug::ModDebugfs::new(&dbg_root, &qman, &bman)?;
+        let state = KBox::pin_init(
+            pin_init!(State {
+                ports <- new_mutex!(core::array::from_fn(|_| None), "dpaa_vdpa_ports"),
+                _dbg: dbg,
+                dbg_root,
+                qman,
+                bman,
+            }),
+            GFP_KERNEL,
+        )?;
+        for id in 0..nports {
+            state.add_port(id)?;
         }
-        pr_info!("loaded, {nports} software port(s)\n");
-        Ok(Self { _ports: ports })
+        STATE.store(
+            core::ptr::from_ref::<State>(&state).cast_mut(),
+            Ordering::Release,
+        );
+        // SAFETY: registers the bus with our two callbacks.
+        let r = kernel::error::to_result(unsafe {
+            ffi::dpaa_vdpa_sim_bus_register(Some(new_port), Some(del_port))
+        });
+        if let Err(e) = r {
+            STATE.store(core::ptr::null_mut(), Ordering::Release);
+            return Err(e);
+        }
+        pr_info!("loaded, {nports} software port(s), {cpus} portal(s)\n");
+        Ok(Self { state })
+    }
+}
+
+impl Drop for DpaaVdpa {
+    fn drop(&mut self) {
+        // SAFETY: registered in init; this waits for control file writers.
+        unsafe { ffi::dpaa_vdpa_sim_bus_unregister() };
+        STATE.store(core::ptr::null_mut(), Ordering::Release);
+        // Ports go first, one at a time, outside the lock.
+        for id in 0..MAX_SIM_PORTS {
+            let _ = self.state.del_port(id);
+        }
     }
 }

@@ -1,43 +1,53 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! A port as the module exposes it: the DPAA port and its vDPA management
-//! device (and later its host netdev).
+//! A port as the module exposes it: the DPAA port (with its wire end), the
+//! host netdev, the vDPA management device and the port's debugfs files.
 
 use crate::{
-    dpaa::sim,
-    kapi::{device::dev_info, vdpa::MgmtDev},
+    debug::PortDebugfs,
+    dpaa::sim::{self, bman::Bman, qman::Qman},
+    hostif::HostIf,
+    kapi::{debugfs::Dir, device::dev_info, netdev::Registration, vdpa::MgmtDev},
     vdpa::PortMgmt,
 };
-use kernel::{prelude::*, types::ARef};
+use kernel::{fmt, prelude::*, str::CString, sync::Arc, types::ARef};
 
 /// One port and what is registered on it.
 ///
 /// Fields drop in declaration order: the management device (and every vDPA
-/// device on it) goes before the port it lives on.
-#[pin_data]
+/// device on it) first, then the host netdev, the debugfs files, and the
+/// DPAA port last.
 pub(crate) struct Port {
-    #[pin]
-    mgmt: MgmtDev<PortMgmt>,
-    dpaa: sim::Port,
+    _mgmt: Pin<KBox<MgmtDev<PortMgmt>>>,
+    _host: Registration<HostIf>,
+    _dbg: PortDebugfs,
+    _dpaa: sim::Port,
 }
 
 impl Port {
-    pub(crate) fn new_sim(index: u32) -> Result<Pin<KBox<Self>>> {
-        let dpaa = sim::Port::new(index)?;
+    pub(crate) fn new_sim(
+        index: u32,
+        qman: &Arc<Qman>,
+        bman: &Arc<Bman>,
+        dbg: &Dir,
+    ) -> Result<Self> {
+        let dpaa = sim::Port::new(index, qman.clone(), bman.clone())?;
+        let fman = dpaa.fman().clone();
+        let hname = CString::try_from_fmt(fmt!("dpaa{index}"))?;
+        let host = Registration::new(&hname, |nd| {
+            nd.set_mac(&[0x02, 0xd0, 0xaa, index as u8, 0x00, 0x01]);
+            Ok(HostIf::new(fman.clone(), nd))
+        })?;
+        let dbg = PortDebugfs::new(dbg, index, fman)?;
         let parent = ARef::from(dpaa.device());
         let caps = PortMgmt::caps(&dpaa.caps());
-        let port = KBox::try_pin_init(
-            try_pin_init!(Self {
-                mgmt <- MgmtDev::register_net(parent, caps, PortMgmt),
-                dpaa,
-            }? Error),
-            GFP_KERNEL,
-        )?;
-        dev_info!(
-            port.dpaa.device(),
-            "software DPAA port {} ready\n",
-            port.dpaa.index()
-        );
-        Ok(port)
+        let mgmt = KBox::pin_init(MgmtDev::register_net(parent, caps, PortMgmt), GFP_KERNEL)?;
+        dev_info!(dpaa.device(), "software DPAA port {} ready\n", dpaa.index());
+        Ok(Self {
+            _mgmt: mgmt,
+            _host: host,
+            _dbg: dbg,
+            _dpaa: dpaa,
+        })
     }
 }

@@ -1,12 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * C shims for what Rust cannot reach through bindgen: macros and static
- * inline functions. Keep each one a single call.
+ * inline functions, plus the few C tables (a bus, debugfs file operations)
+ * whose callbacks lead back into Rust. Keep each one thin.
  */
+#include <linux/debugfs.h>
+#include <linux/etherdevice.h>
+#include <linux/io.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/netdevice.h>
+#include <linux/seq_file.h>
+#include <linux/skbuff.h>
+#include <linux/uaccess.h>
 
-#include "../../include/dpaa_vdpa_ffi.h"
+#include "dpaa_vdpa_ffi.h"
 
 static unsigned int sim_ports = 1;
 module_param(sim_ports, uint, 0444);
@@ -20,4 +28,261 @@ struct device *dpaa_vdpa_root_device_register(const char *name)
 unsigned int dpaa_vdpa_param_sim_ports(void)
 {
 	return sim_ports;
+}
+
+/* --- the dpaa_sim bus: control files only -------------------------------- */
+
+static dpaa_vdpa_port_ctl_fn sim_new_port, sim_del_port;
+
+static ssize_t port_ctl(dpaa_vdpa_port_ctl_fn fn, const char *buf, size_t count)
+{
+	unsigned int id;
+	int err;
+
+	err = kstrtouint(buf, 0, &id);
+	if (err)
+		return err;
+	err = fn(id);
+	return err ? err : count;
+}
+
+static ssize_t new_port_store(const struct bus_type *bus, const char *buf,
+			      size_t count)
+{
+	return port_ctl(sim_new_port, buf, count);
+}
+static BUS_ATTR_WO(new_port);
+
+static ssize_t del_port_store(const struct bus_type *bus, const char *buf,
+			      size_t count)
+{
+	return port_ctl(sim_del_port, buf, count);
+}
+static BUS_ATTR_WO(del_port);
+
+static struct attribute *dpaa_sim_bus_attrs[] = {
+	&bus_attr_new_port.attr,
+	&bus_attr_del_port.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(dpaa_sim_bus);
+
+static const struct bus_type dpaa_sim_bus = {
+	.name = "dpaa_sim",
+	.bus_groups = dpaa_sim_bus_groups,
+};
+
+int dpaa_vdpa_sim_bus_register(dpaa_vdpa_port_ctl_fn new_port,
+			       dpaa_vdpa_port_ctl_fn del_port)
+{
+	sim_new_port = new_port;
+	sim_del_port = del_port;
+	return bus_register(&dpaa_sim_bus);
+}
+
+void dpaa_vdpa_sim_bus_unregister(void)
+{
+	bus_unregister(&dpaa_sim_bus);
+}
+
+unsigned int dpaa_vdpa_nr_cpus(void)
+{
+	return num_online_cpus();
+}
+
+unsigned int dpaa_vdpa_cpu(void)
+{
+	return raw_smp_processor_id();
+}
+
+/* --- locks ---------------------------------------------------------------- */
+
+void dpaa_vdpa_spin_lock_bh(spinlock_t *lock)
+{
+	spin_lock_bh(lock);
+}
+
+void dpaa_vdpa_spin_unlock_bh(spinlock_t *lock)
+{
+	spin_unlock_bh(lock);
+}
+
+/* --- net_device ----------------------------------------------------------- */
+
+void *dpaa_vdpa_netdev_priv(const struct net_device *dev)
+{
+	return netdev_priv(dev);
+}
+
+void dpaa_vdpa_eth_hw_addr_set(struct net_device *dev, const u8 *addr)
+{
+	eth_hw_addr_set(dev, addr);
+}
+
+const u8 *dpaa_vdpa_netdev_addr(const struct net_device *dev)
+{
+	return dev->dev_addr;
+}
+
+void dpaa_vdpa_netif_start_queue(struct net_device *dev)
+{
+	netif_start_queue(dev);
+}
+
+void dpaa_vdpa_netif_stop_queue(struct net_device *dev)
+{
+	netif_stop_queue(dev);
+}
+
+void dpaa_vdpa_netif_wake_queue(struct net_device *dev)
+{
+	netif_wake_queue(dev);
+}
+
+bool dpaa_vdpa_netif_queue_stopped(const struct net_device *dev)
+{
+	return netif_queue_stopped(dev);
+}
+
+bool dpaa_vdpa_netif_running(const struct net_device *dev)
+{
+	return netif_running(dev);
+}
+
+const u8 *dpaa_vdpa_sockaddr_data(const void *sa)
+{
+	return (const u8 *)((const struct sockaddr *)sa)->sa_data;
+}
+
+void dpaa_vdpa_eth_type_trans(struct sk_buff *skb, struct net_device *dev)
+{
+	skb->protocol = eth_type_trans(skb, dev);
+}
+
+void dpaa_vdpa_napi_schedule(struct napi_struct *napi)
+{
+	napi_schedule(napi);
+}
+
+void dpaa_vdpa_netif_napi_del(struct napi_struct *napi)
+{
+	netif_napi_del(napi);
+}
+
+/* --- sk_buff -------------------------------------------------------------- */
+
+unsigned int dpaa_vdpa_skb_headlen(const struct sk_buff *skb)
+{
+	return skb_headlen(skb);
+}
+
+unsigned int dpaa_vdpa_skb_nr_frags(const struct sk_buff *skb)
+{
+	return skb_shinfo(skb)->nr_frags;
+}
+
+void *dpaa_vdpa_skb_frag_address(const struct sk_buff *skb, unsigned int i,
+				 unsigned int *len)
+{
+	const skb_frag_t *frag = &skb_shinfo(skb)->frags[i];
+
+	*len = skb_frag_size(frag);
+	return skb_frag_address(frag);
+}
+
+int dpaa_vdpa_skb_linearize(struct sk_buff *skb)
+{
+	return skb_linearize(skb);
+}
+
+int dpaa_vdpa_skb_cow_head(struct sk_buff *skb, unsigned int headroom)
+{
+	return skb_cow_head(skb, headroom);
+}
+
+unsigned int dpaa_vdpa_skb_headroom(const struct sk_buff *skb)
+{
+	return skb_headroom(skb);
+}
+
+void dpaa_vdpa_skb_reserve(struct sk_buff *skb, int len)
+{
+	skb_reserve(skb, len);
+}
+
+void dpaa_vdpa_dev_kfree_skb_any(struct sk_buff *skb)
+{
+	dev_kfree_skb_any(skb);
+}
+
+struct sk_buff *dpaa_vdpa_netdev_alloc_skb(struct net_device *dev,
+					   unsigned int len)
+{
+	return netdev_alloc_skb(dev, len);
+}
+
+void *dpaa_vdpa_netdev_alloc_frag(unsigned int size)
+{
+	return netdev_alloc_frag(size);
+}
+
+void dpaa_vdpa_skb_free_frag(void *addr)
+{
+	skb_free_frag(addr);
+}
+
+unsigned int dpaa_vdpa_skb_shinfo_size(void)
+{
+	return SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
+}
+
+u64 dpaa_vdpa_virt_to_phys(void *addr)
+{
+	return virt_to_phys(addr);
+}
+
+void *dpaa_vdpa_phys_to_virt(u64 addr)
+{
+	return phys_to_virt(addr);
+}
+
+/* --- debugfs -------------------------------------------------------------- */
+
+static int dbg_open(struct inode *inode, struct file *file)
+{
+	struct dpaa_vdpa_dbg_file *f = inode->i_private;
+
+	return single_open(file, f->show, f->data);
+}
+
+static ssize_t dbg_write(struct file *file, const char __user *ubuf,
+			 size_t len, loff_t *ppos)
+{
+	struct dpaa_vdpa_dbg_file *f = file_inode(file)->i_private;
+	char buf[64];
+
+	if (!f->write)
+		return -EPERM;
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	return f->write(f->data, buf, len);
+}
+
+static const struct file_operations dbg_fops = {
+	.owner = THIS_MODULE,
+	.open = dbg_open,
+	.read = seq_read,
+	.write = dbg_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+struct dentry *dpaa_vdpa_debugfs_file(const char *name, struct dentry *parent,
+				      struct dpaa_vdpa_dbg_file *file)
+{
+	return debugfs_create_file(name, file->write ? 0600 : 0400, parent,
+				   file, &dbg_fops);
 }

@@ -4,6 +4,11 @@
 //!
 //! Only this layer (and `ffi`) touches raw C; everything above it is safe Rust.
 
+pub(crate) mod debugfs;
 pub(crate) mod device;
 pub(crate) mod error;
+pub(crate) mod napi;
+pub(crate) mod netdev;
+pub(crate) mod skb;
+pub(crate) mod sync;
 pub(crate) mod vdpa;

@@ -1,32 +1,48 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! A software FMan port.
-//!
-//! Today a port is its device (`/sys/devices/dpaa_sim<N>`), the parent of the
-//! port's vDPA management device, and its capabilities. Frame queues, pools,
-//! the classifier and the wire netdev come with the model.
+//! A software FMan port: its device (`/sys/devices/dpaa_sim<N>`, the parent
+//! of its vDPA management device), its FMan, and its wire end.
 
+use super::{bman::Bman, fman::Fman, qman::Qman, wire::WireDev};
 use crate::{
     dpaa::PortCaps,
-    kapi::device::{Device, RootDevice},
+    kapi::{
+        device::{Device, RootDevice},
+        netdev::Registration,
+    },
 };
-use kernel::{fmt, prelude::*, str::CString};
+use kernel::{fmt, prelude::*, str::CString, sync::Arc};
 
-/// Queue pairs per vDPA device the model backs (FQs are plentiful in the model;
-/// 8 matches the portal count of an LS1046A).
+/// Queue pairs per vDPA device the model backs.
 const MAX_VQP_PER_DEVICE: u16 = 8;
 
 /// A software FMan port.
+///
+/// Fields drop in order: the wire device goes before the FMan state.
 pub(crate) struct Port {
+    _wire: Registration<WireDev>,
+    fman: Arc<Fman>,
     index: u32,
     dev: RootDevice,
 }
 
 impl Port {
-    pub(crate) fn new(index: u32) -> Result<Self> {
+    pub(crate) fn new(index: u32, qman: Arc<Qman>, bman: Arc<Bman>) -> Result<Self> {
         let name = CString::try_from_fmt(fmt!("dpaa_sim{index}"))?;
         let dev = RootDevice::register(&name)?;
-        Ok(Self { index, dev })
+        let fman = Fman::new(index, qman, bman)?;
+        let wname = CString::try_from_fmt(fmt!("dpaa{index}w"))?;
+        let wire = Registration::new(&wname, |nd| {
+            nd.set_mac(&[0x02, 0xd0, 0xaa, index as u8, 0xff, 0xff]);
+            Ok(WireDev { fman: fman.clone() })
+        })?;
+        fman.set_wire(wire.dev().as_raw());
+        Ok(Self {
+            _wire: wire,
+            fman,
+            index,
+            dev,
+        })
     }
 
     pub(crate) fn index(&self) -> u32 {
@@ -37,9 +53,20 @@ impl Port {
         self.dev.device()
     }
 
+    pub(crate) fn fman(&self) -> &Arc<Fman> {
+        &self.fman
+    }
+
     pub(crate) fn caps(&self) -> PortCaps {
         PortCaps {
             max_vqp_per_device: MAX_VQP_PER_DEVICE,
         }
+    }
+}
+
+impl Drop for Port {
+    fn drop(&mut self) {
+        // Nothing may reach the wire device once it starts going.
+        self.fman.set_wire(core::ptr::null_mut());
     }
 }

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! BMan model: buffer pools.
+//!
+//! A pool holds buffer addresses; `release` puts up to 8 back, `acquire`
+//! takes up to 8 (all or nothing, as `bman_acquire()`), and an acquire that
+//! finds too few is counted as a depletion. Buffers are the owner's: the
+//! pool only keeps their addresses, and gives every one back at teardown.
+
+use crate::kapi::sync::{new_spinlock_bh, SpinLockBh};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use kernel::{prelude::*, sync::Arc};
+
+/// Most buffers one acquire or release moves (the BMan command limit).
+pub(crate) const MAX_BUFS_PER_CMD: usize = 8;
+/// BPIDs the model has (0 is reserved, 0xff means "no pool" in an FD).
+pub(crate) const MAX_BPIDS: usize = 64;
+/// BPID of buffers that belong to no pool (TX frames).
+pub(crate) const NO_BPID: u8 = 0xff;
+
+/// Counters of a pool.
+#[derive(Default)]
+pub(crate) struct PoolStats {
+    pub(crate) acquired: AtomicU64,
+    pub(crate) released: AtomicU64,
+    pub(crate) depleted: AtomicU64,
+}
+
+struct Stack {
+    addrs: KVec<u64>,
+    len: usize,
+}
+
+/// Frees a buffer of a pool, given its address (the owner's function).
+pub(crate) type FreeBuf = fn(u64);
+
+/// A buffer pool.
+#[pin_data(PinnedDrop)]
+pub(crate) struct Pool {
+    bpid: u8,
+    /// Bytes of each buffer the FMan may write (offset + frame).
+    room: u32,
+    free_buf: FreeBuf,
+    /// Unregistered: released buffers are freed, not kept.
+    closed: AtomicBool,
+    #[pin]
+    stack: SpinLockBh<Stack>,
+    pub(crate) stats: PoolStats,
+    /// Fault injection: every acquire fails.
+    deplete: AtomicBool,
+}
+
+impl Pool {
+    pub(crate) fn bpid(&self) -> u8 {
+        self.bpid
+    }
+
+    pub(crate) fn room(&self) -> u32 {
+        self.room
+    }
+
+    /// Buffers in the pool.
+    pub(crate) fn count(&self) -> usize {
+        self.stack.lock().len
+    }
+
+    pub(crate) fn capacity(&self) -> usize {
+        self.stack.lock().addrs.len()
+    }
+
+    pub(crate) fn depleted_by_fault(&self) -> bool {
+        self.deplete.load(Relaxed)
+    }
+
+    /// Gives buffers back (at most 8). Buffers that do not fit, or go to a
+    /// closed pool, are freed: a release never loses a buffer.
+    pub(crate) fn release(&self, bufs: &[u64]) -> Result {
+        if bufs.len() > MAX_BUFS_PER_CMD {
+            return Err(EINVAL);
+        }
+        let mut s = self.stack.lock();
+        if self.closed.load(Relaxed) || s.len + bufs.len() > s.addrs.len() {
+            drop(s);
+            bufs.iter().for_each(|&b| (self.free_buf)(b));
+            return Err(ENOSPC);
+        }
+        for &b in bufs {
+            let i = s.len;
+            s.addrs[i] = b;
+            s.len += 1;
+        }
+        drop(s);
+        self.stats.released.fetch_add(bufs.len() as u64, Relaxed);
+        Ok(())
+    }
+
+    /// Takes `out.len()` (at most 8) buffers, or none.
+    pub(crate) fn acquire(&self, out: &mut [u64]) -> bool {
+        if out.len() > MAX_BUFS_PER_CMD {
+            return false;
+        }
+        let ok = !self.deplete.load(Relaxed) && {
+            let mut s = self.stack.lock();
+            if s.len >= out.len() {
+                for o in out.iter_mut() {
+                    s.len -= 1;
+                    *o = s.addrs[s.len];
+                }
+                true
+            } else {
+                false
+            }
+        };
+        if ok {
+            self.stats.acquired.fetch_add(out.len() as u64, Relaxed);
+        } else {
+            self.stats.depleted.fetch_add(1, Relaxed);
+        }
+        ok
+    }
+
+    /// Closes the pool and frees every buffer in it.
+    fn close(&self) {
+        self.closed.store(true, Relaxed);
+        let mut s = self.stack.lock();
+        while s.len > 0 {
+            s.len -= 1;
+            (self.free_buf)(s.addrs[s.len]);
+        }
+    }
+}
+
+#[pinned_drop]
+impl PinnedDrop for Pool {
+    fn drop(self: Pin<&mut Self>) {
+        self.close();
+    }
+}
+
+/// The BMan model: the BPID space.
+#[pin_data]
+pub(crate) struct Bman {
+    #[pin]
+    pools: SpinLockBh<Slots>,
+}
+
+/// Pools by BPID, and BPIDs reserved for pools being made (a bit each).
+struct Slots {
+    pools: KVec<Option<Arc<Pool>>>,
+    reserved: u64,
+}
+
+impl Bman {
+    pub(crate) fn new() -> Result<Arc<Self>> {
+        let mut pools = KVec::with_capacity(MAX_BPIDS, GFP_KERNEL)?;
+        for _ in 0..MAX_BPIDS {
+            pools.push(None, GFP_KERNEL)?;
+        }
+        let slots = Slots { pools, reserved: 0 };
+        Arc::pin_init(
+            try_pin_init!(Self { pools <- new_spinlock_bh!(slots, "bman_pools") }? Error),
+            GFP_KERNEL,
+        )
+    }
+
+    /// A new pool of up to `capacity` buffers with `room` bytes for the
+    /// FMan each, freed with `free_buf`.
+    pub(crate) fn new_pool(
+        &self,
+        capacity: usize,
+        room: u32,
+        free_buf: FreeBuf,
+    ) -> Result<PoolRef> {
+        // Reserve the BPID under the lock, make the pool outside it (that
+        // may sleep), then publish it.
+        let bpid = {
+            let mut slots = self.pools.lock();
+            let bpid = (1..MAX_BPIDS)
+                .find(|&b| slots.pools[b].is_none() && slots.reserved & (1 << b) == 0)
+                .ok_or(ENOSPC)?;
+            slots.reserved |= 1 << bpid;
+            bpid
+        };
+        let pool = Arc::pin_init(
+            try_pin_init!(Pool {
+                    bpid: bpid as u8,
+                    room,
+                    free_buf,
+                    closed: AtomicBool::new(false),
+                    stack <- new_spinlock_bh!(
+                        Stack { addrs: KVec::from_elem(0, capacity, GFP_KERNEL)?, len: 0 },
+                        "bman_pool"
+                    ),
+                    stats: PoolStats::default(),
+                    deplete: AtomicBool::new(false),
+                }? Error),
+            GFP_KERNEL,
+        );
+        let mut slots = self.pools.lock();
+        slots.reserved &= !(1 << bpid);
+        let pool = pool?;
+        slots.pools[bpid] = Some(pool.clone());
+        drop(slots);
+        Ok(PoolRef {
+            pool,
+            bman: self as *const Bman,
+        })
+    }
+
+    pub(crate) fn lookup(&self, bpid: u8) -> Option<Arc<Pool>> {
+        self.pools.lock().pools.get(bpid as usize)?.clone()
+    }
+
+    /// Calls `f` on every pool (debugfs).
+    pub(crate) fn for_each_pool(&self, mut f: impl FnMut(&Pool)) {
+        for bpid in 1..MAX_BPIDS {
+            if let Some(p) = self.lookup(bpid as u8) {
+                f(&p);
+            }
+        }
+    }
+
+    /// Fault injection: pool `bpid` acts depleted (or not).
+    pub(crate) fn set_deplete(&self, bpid: u8, on: bool) -> Result {
+        self.lookup(bpid).ok_or(ENOENT)?.deplete.store(on, Relaxed);
+        Ok(())
+    }
+}
+
+/// A pool owned by one user; its BPID is freed on drop. The owner drains
+/// the buffers first.
+pub(crate) struct PoolRef {
+    pool: Arc<Pool>,
+    /// The BMan the pool is registered with; it outlives every pool.
+    bman: *const Bman,
+}
+
+// SAFETY: `bman` is only used to unregister, from any thread.
+unsafe impl Send for PoolRef {}
+// SAFETY: as above.
+unsafe impl Sync for PoolRef {}
+
+impl core::ops::Deref for PoolRef {
+    type Target = Pool;
+    fn deref(&self) -> &Pool {
+        &self.pool
+    }
+}
+
+impl Drop for PoolRef {
+    fn drop(&mut self) {
+        // SAFETY: BMan outlives its pools (the module drops ports first).
+        let bman = unsafe { &*self.bman };
+        bman.pools.lock().pools[self.pool.bpid as usize] = None;
+        // Buffers in flight come back to a closed pool and are freed then.
+        self.pool.close();
+    }
+}

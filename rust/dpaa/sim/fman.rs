@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! FMan port model: what the port's hardware does to a frame.
+//!
+//! RX (a frame from the wire): parse, classify, hash over the target's FQ
+//! range, acquire a buffer from the target's pool, "DMA" the frame into it
+//! at [`RX_OFFSET`], enqueue the FD. TX (a frame a local entity enqueued on
+//! its TX FQ): parse and classify; a matching local entity gets it through
+//! the same RX path (the internal switch), anything else goes to the wire;
+//! group frames go to every subscribed entity and the wire. Drops are
+//! counted by reason. The copy into the buffer is the only copy.
+
+use super::{
+    bman::Bman,
+    qman::{Ern, Qman},
+};
+use crate::{
+    ffi,
+    kapi::sync::{new_spinlock_bh, SpinLockBh},
+};
+use core::sync::atomic::{AtomicPtr, AtomicU64, Ordering::Relaxed};
+use dpaa_core::{
+    classify::{Classifier, Target, Verdict},
+    fd::{Format, QmFd},
+    hash::{flow_hash, pick, HashConfig},
+    parse::parse,
+};
+use kernel::{prelude::*, sync::Arc};
+
+/// Where the FMan writes a received frame in a buffer (the FD offset).
+pub(crate) const RX_OFFSET: u16 = 64;
+/// Largest frame the port takes (FMan's maximum receive frame).
+pub(crate) const MAX_FRAME: u32 = 9600;
+/// Rule table capacity of a port's classifier (per key kind).
+pub(crate) const CLASSIFIER_SLOTS: usize = 256;
+/// The host netdev's member number on its port.
+pub(crate) const HOST_MEMBER: u8 = 0;
+
+/// Why a frame (or one copy of it) was dropped.
+#[derive(Clone, Copy)]
+pub(crate) enum DropReason {
+    Parse = 0,
+    NoTarget,
+    NoBuffer,
+    TailDrop,
+    Enqueue,
+    TooLong,
+    BadFd,
+}
+
+pub(crate) const DROP_NAMES: [&str; 7] = [
+    "parse",
+    "no_target",
+    "no_buffer",
+    "tail_drop",
+    "enqueue",
+    "too_long",
+    "bad_fd",
+];
+
+/// Counters of one direction.
+#[derive(Default)]
+pub(crate) struct DirStats {
+    pub(crate) frames: AtomicU64,
+    pub(crate) bytes: AtomicU64,
+    /// Copies handed to a local entity.
+    pub(crate) delivered: AtomicU64,
+    /// Frames sent to the wire (TX only).
+    pub(crate) to_wire: AtomicU64,
+    pub(crate) drops: [AtomicU64; 7],
+}
+
+impl DirStats {
+    fn drop(&self, r: DropReason) {
+        self.drops[r as usize].fetch_add(1, Relaxed);
+    }
+}
+
+/// The FMan side of a port.
+#[pin_data]
+pub(crate) struct Fman {
+    pub(crate) id: u32,
+    pub(crate) qman: Arc<Qman>,
+    pub(crate) bman: Arc<Bman>,
+    #[pin]
+    classifier: SpinLockBh<KBox<Classifier<CLASSIFIER_SLOTS>>>,
+    hash: HashConfig,
+    /// The wire end's net_device while it is registered (read in BH context,
+    /// cleared and then waited for with synchronize_net before it goes).
+    wire: AtomicPtr<ffi::net_device>,
+    /// From the wire.
+    pub(crate) rx: DirStats,
+    /// From local entities.
+    pub(crate) tx: DirStats,
+}
+
+/// The buffer of a frame, resolved in the host's address space.
+fn host_buf(addr: u64) -> *mut u8 {
+    // SAFETY: the model's buffers are direct-map memory of the kernel (host
+    // netdev buffers, skb data); their physical address maps back.
+    unsafe { ffi::dpaa_vdpa_phys_to_virt(addr).cast::<u8>() }
+}
+
+impl Fman {
+    pub(crate) fn new(id: u32, qman: Arc<Qman>, bman: Arc<Bman>) -> Result<Arc<Self>> {
+        // Zeroed memory is an empty classifier (dpaa_core guarantees it); it
+        // is too big for the stack.
+        let cls = KBox::<Classifier<CLASSIFIER_SLOTS>>::new_uninit(GFP_KERNEL | __GFP_ZERO)?;
+        // SAFETY: zero-filled, which is a valid empty classifier.
+        let cls = unsafe { cls.assume_init() };
+        Arc::pin_init(
+            try_pin_init!(Self {
+                id,
+                qman,
+                bman,
+                classifier <- new_spinlock_bh!(cls, "fman_classifier"),
+                hash: HashConfig::default(),
+                wire: AtomicPtr::new(core::ptr::null_mut()),
+                rx: DirStats::default(),
+                tx: DirStats::default(),
+            }? Error),
+            GFP_KERNEL,
+        )
+    }
+
+    /// Runs `f` on the classifier (configuration: rules, members).
+    pub(crate) fn with_classifier<R>(
+        &self,
+        f: impl FnOnce(&mut Classifier<CLASSIFIER_SLOTS>) -> R,
+    ) -> R {
+        f(&mut self.classifier.lock())
+    }
+
+    pub(crate) fn set_wire(&self, dev: *mut ffi::net_device) {
+        self.wire.store(dev, Relaxed);
+        if dev.is_null() {
+            // SAFETY: waits for BH-context users of the old pointer.
+            unsafe { ffi::synchronize_net() };
+        }
+    }
+
+    /// A frame arriving from the wire.
+    pub(crate) fn rx_from_wire(&self, frame: &[u8]) {
+        let s = &self.rx;
+        s.frames.fetch_add(1, Relaxed);
+        s.bytes.fetch_add(frame.len() as u64, Relaxed);
+        if frame.len() as u32 > MAX_FRAME {
+            return s.drop(DropReason::TooLong);
+        }
+        let Ok(p) = parse(frame) else {
+            return s.drop(DropReason::Parse);
+        };
+        let v = self.classifier.lock().lookup(&p);
+        let hash = flow_hash(&self.hash, &p);
+        let mut any = false;
+        self.for_each_copy(&v, None, |t| {
+            any = true;
+            self.deliver(frame, t, hash, s);
+        });
+        if !any {
+            s.drop(DropReason::NoTarget);
+        }
+    }
+
+    /// The targets of a verdict: the unicast target, then one per member
+    /// getting a copy, except `from` (the sender).
+    fn for_each_copy(&self, v: &Verdict, from: Option<u8>, mut f: impl FnMut(Target)) {
+        if let Some(t) = v.target {
+            if Some(t.member) != from {
+                f(t);
+            }
+        }
+        if v.copies.0 != 0 {
+            let targets: KVec<Target> = {
+                let c = self.classifier.lock();
+                let mut out = KVec::new();
+                for m in v.copies.iter().filter(|&m| Some(m) != from) {
+                    if let Some(mb) = c.member(m) {
+                        // Bounded by MAX_MEMBERS; a failed push only loses a copy.
+                        let _ = out.push(mb.target, GFP_ATOMIC);
+                    }
+                }
+                out
+            };
+            targets.iter().for_each(|t| f(*t));
+        }
+    }
+
+    /// "DMA" a frame into a buffer of `t`'s pool and enqueue it on `t`'s FQs.
+    fn deliver(&self, frame: &[u8], t: Target, hash: u32, s: &DirStats) {
+        let Some(pool) = self.bman.lookup(t.bpid) else {
+            return s.drop(DropReason::NoBuffer);
+        };
+        if RX_OFFSET as u32 + frame.len() as u32 > pool.room() {
+            return s.drop(DropReason::TooLong);
+        }
+        let mut buf = [0u64; 1];
+        if !pool.acquire(&mut buf) {
+            return s.drop(DropReason::NoBuffer);
+        }
+        // SAFETY: a pool buffer has `room` writable bytes and is ours until
+        // enqueued or released.
+        unsafe {
+            core::ptr::copy_nonoverlapping(
+                frame.as_ptr(),
+                host_buf(buf[0]).add(RX_OFFSET as usize),
+                frame.len(),
+            )
+        };
+        let Ok(fd) = QmFd::contig(t.bpid, buf[0], RX_OFFSET, frame.len() as u32) else {
+            let _ = pool.release(&buf);
+            return s.drop(DropReason::BadFd);
+        };
+        let fqid = t.fqid + pick(hash, t.fq_count.max(1)) as u32;
+        match self.qman.enqueue(fqid, fd) {
+            Ok(()) => {
+                s.delivered.fetch_add(1, Relaxed);
+            }
+            Err(e) => {
+                let _ = pool.release(&buf);
+                s.drop(if e == Ern::TailDrop {
+                    DropReason::TailDrop
+                } else {
+                    DropReason::Enqueue
+                });
+            }
+        }
+    }
+
+    /// A frame member `from` enqueued on its TX FQ. Returns whether it went
+    /// anywhere (the TX confirmation reports it).
+    pub(crate) fn tx(&self, fd: &QmFd, from: u8) -> bool {
+        let s = &self.tx;
+        let len = fd.length();
+        if fd.format() != Some(Format::Contig) || !(14..=MAX_FRAME).contains(&len) {
+            s.drop(DropReason::BadFd);
+            return false;
+        }
+        s.frames.fetch_add(1, Relaxed);
+        s.bytes.fetch_add(len as u64, Relaxed);
+        // SAFETY: the sender keeps the frame's buffer (`len` bytes at the
+        // offset) valid until its TX confirmation.
+        let frame = unsafe {
+            core::slice::from_raw_parts(host_buf(fd.addr()).add(fd.offset() as usize), len as usize)
+        };
+        let (v, hash) = match parse(frame) {
+            Ok(p) => (self.classifier.lock().lookup(&p), flow_hash(&self.hash, &p)),
+            // The parser does not stop transmission: unparsable frames go out.
+            Err(_) => (Verdict::default(), 0),
+        };
+        let group = frame[0] & 1 != 0;
+        if v.matched || group {
+            self.for_each_copy(
+                &Verdict {
+                    matched: v.matched,
+                    target: v.target.filter(|_| v.matched),
+                    copies: v.copies,
+                },
+                Some(from),
+                |t| self.deliver(frame, t, hash, s),
+            );
+        }
+        if !v.matched || group {
+            self.to_wire(frame);
+        }
+        true
+    }
+
+    fn to_wire(&self, frame: &[u8]) {
+        let dev = self.wire.load(Relaxed);
+        if dev.is_null() {
+            return self.tx.drop(DropReason::NoTarget);
+        }
+        // SAFETY: set while the wire device is registered; we run in BH
+        // context, which `set_wire(null)` waits out before it goes.
+        let wire = unsafe { crate::kapi::netdev::NetDev::from_raw(dev) };
+        let Some(skb) = wire.alloc_skb(frame.len() as u32) else {
+            return self.tx.drop(DropReason::NoBuffer);
+        };
+        // SAFETY: a fresh skb with `len` bytes of tailroom.
+        unsafe {
+            let p = ffi::skb_put(skb.as_ptr(), frame.len() as u32);
+            core::ptr::copy_nonoverlapping(frame.as_ptr(), p.cast::<u8>(), frame.len());
+        }
+        self.tx.to_wire.fetch_add(1, Relaxed);
+        wire.rx(skb);
+    }
+}

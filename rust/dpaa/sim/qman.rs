@@ -1,0 +1,592 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! QMan model: frame queues and the portals that dequeue them.
+//!
+//! Semantics follow `include/soc/fsl/qman.h`: an FQ is created out of service
+//! (OOS), initialised and scheduled onto a portal's channel (here it starts
+//! scheduled, or parked when asked), retired (enqueues are rejected, nothing
+//! more is dequeued), drained, and taken out of service. An enqueue on a full
+//! FQ (tail-drop threshold) or one not accepting frames is rejected with an
+//! enqueue rejection (ERN), which the enqueuer handles: the frame's buffer is
+//! still its own.
+//!
+//! A portal is a NAPI context per CPU. An enqueue on a scheduled FQ that was
+//! idle puts it on its portal's ready queue and schedules the portal's NAPI
+//! (interrupt mode); the poll dequeues in batches, round-robin over ready FQs,
+//! within the NAPI budget, and calls each FQ's dequeue callback, which returns
+//! consume, park (stop dequeuing this FQ until rescheduled) or stop (end this
+//! poll).
+
+use crate::kapi::{
+    napi::{Napi, NapiCtx, NapiPoll},
+    sync::{new_spinlock_bh, SpinLockBh},
+};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
+use dpaa_core::fd::QmFd;
+use kernel::{prelude::*, sync::Arc};
+
+/// First FQID handed out (QMan reserves low FQIDs).
+pub(crate) const FQID_BASE: u32 = 0x100;
+/// FQIDs the model has.
+pub(crate) const MAX_FQS: usize = 1024;
+/// Frames dequeued from one FQ before the poll moves to the next.
+const BATCH: usize = 16;
+
+/// FQ states of the qman.h lifecycle.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum FqState {
+    Oos,
+    Parked,
+    Scheduled,
+    Retired,
+}
+
+/// What a dequeue callback tells the portal.
+// Park and Stop are the flow control of the vDPA relay (a later change).
+#[allow(dead_code)]
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dqrr {
+    /// Frame consumed; go on.
+    Consume,
+    /// Frame consumed; stop dequeuing this FQ until it is rescheduled.
+    Park,
+    /// Frame consumed; end this poll.
+    Stop,
+}
+
+/// Why an enqueue was rejected.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Ern {
+    /// The FQ does not accept frames (OOS or retired).
+    State,
+    /// The FQ is at its tail-drop threshold.
+    TailDrop,
+    /// Fault injection.
+    Fault,
+}
+
+/// What is done with the frames of an FQ.
+pub(crate) trait FqHandler: Send + Sync + 'static {
+    /// A frame dequeued in `portal`'s poll.
+    fn dqrr(&self, fd: &QmFd, napi: &NapiCtx) -> Dqrr;
+    /// A frame still in the FQ at teardown: release what it holds.
+    fn drain(&self, fd: &QmFd);
+}
+
+/// Counters of an FQ.
+#[derive(Default)]
+pub(crate) struct FqStats {
+    pub(crate) enqueued: AtomicU64,
+    pub(crate) dequeued: AtomicU64,
+    pub(crate) ern_taildrop: AtomicU64,
+    pub(crate) ern_state: AtomicU64,
+    pub(crate) ern_fault: AtomicU64,
+}
+
+struct Ring {
+    state: FqState,
+    fds: KVec<QmFd>,
+    head: usize,
+    len: usize,
+    /// On its portal's ready queue.
+    queued: bool,
+    /// A poll holds frames dequeued from it.
+    busy: bool,
+}
+
+impl Ring {
+    fn pop(&mut self) -> Option<QmFd> {
+        if self.len == 0 {
+            return None;
+        }
+        let fd = self.fds[self.head];
+        self.head = (self.head + 1) % self.fds.len();
+        self.len -= 1;
+        Some(fd)
+    }
+}
+
+/// The type-erased side of an FQ that QMan itself uses.
+pub(crate) trait QmanFq: Send + Sync {
+    fn fqid(&self) -> u32;
+    fn stats(&self) -> &FqStats;
+    /// State, depth and portal, for debugfs.
+    fn snapshot(&self) -> (FqState, usize, usize);
+    fn enqueue(&self, fd: QmFd) -> Result<(), Ern>;
+    /// Dequeues up to `budget` frames; returns (done, more left, stop).
+    fn poll(&self, budget: usize, napi: &NapiCtx) -> (usize, bool, bool);
+}
+
+/// A frame queue whose frames go to `H`.
+#[pin_data]
+pub(crate) struct Fq<H: FqHandler> {
+    fqid: u32,
+    portal: usize,
+    #[pin]
+    ring: SpinLockBh<Ring>,
+    stats: FqStats,
+    qman: Arc<Qman>,
+    handler: H,
+}
+
+// `depth` and `schedule` (unparking) serve the vDPA relay (a later change).
+#[allow(dead_code)]
+impl<H: FqHandler> Fq<H> {
+    pub(crate) fn handler(&self) -> &H {
+        &self.handler
+    }
+
+    /// Depth (frames waiting).
+    pub(crate) fn depth(&self) -> usize {
+        self.ring.lock().len
+    }
+
+    /// Parked -> scheduled: frames waiting are dequeued again.
+    pub(crate) fn schedule(&self) {
+        let kick = {
+            let mut r = self.ring.lock();
+            if r.state != FqState::Parked {
+                return;
+            }
+            r.state = FqState::Scheduled;
+            let kick = r.len > 0 && !r.queued;
+            r.queued |= kick;
+            kick
+        };
+        if kick {
+            self.qman.kick(self.portal, self.fqid);
+        }
+    }
+
+    /// Stops accepting and dequeuing frames; waits for a poll holding some.
+    fn retire(&self) {
+        self.ring.lock().state = FqState::Retired;
+        while self.ring.lock().busy {
+            // SAFETY: process context (teardown), may sleep.
+            unsafe { crate::ffi::msleep(1) };
+        }
+    }
+}
+
+impl<H: FqHandler> QmanFq for Fq<H> {
+    fn fqid(&self) -> u32 {
+        self.fqid
+    }
+
+    fn stats(&self) -> &FqStats {
+        &self.stats
+    }
+
+    fn snapshot(&self) -> (FqState, usize, usize) {
+        let r = self.ring.lock();
+        (r.state, r.len, self.portal)
+    }
+
+    fn enqueue(&self, fd: QmFd) -> Result<(), Ern> {
+        if self.qman.fault_enqueue() {
+            self.stats.ern_fault.fetch_add(1, Relaxed);
+            return Err(Ern::Fault);
+        }
+        let kick = {
+            let mut r = self.ring.lock();
+            if !matches!(r.state, FqState::Parked | FqState::Scheduled) {
+                drop(r);
+                self.stats.ern_state.fetch_add(1, Relaxed);
+                return Err(Ern::State);
+            }
+            let cap = r.fds.len();
+            if r.len == cap {
+                drop(r);
+                self.stats.ern_taildrop.fetch_add(1, Relaxed);
+                return Err(Ern::TailDrop);
+            }
+            let tail = (r.head + r.len) % cap;
+            r.fds[tail] = fd;
+            r.len += 1;
+            let kick = r.state == FqState::Scheduled && !r.queued;
+            r.queued |= kick;
+            kick
+        };
+        self.stats.enqueued.fetch_add(1, Relaxed);
+        if kick {
+            self.qman.kick(self.portal, self.fqid);
+        }
+        Ok(())
+    }
+
+    fn poll(&self, budget: usize, napi: &NapiCtx) -> (usize, bool, bool) {
+        let mut batch = [QmFd::default(); BATCH];
+        let mut n = 0;
+        {
+            let mut r = self.ring.lock();
+            if r.state != FqState::Scheduled {
+                r.queued = false;
+                return (0, false, false);
+            }
+            while n < budget.min(BATCH) {
+                match r.pop() {
+                    Some(fd) => {
+                        batch[n] = fd;
+                        n += 1;
+                    }
+                    None => break,
+                }
+            }
+            r.busy = n > 0;
+        }
+        self.stats.dequeued.fetch_add(n as u64, Relaxed);
+        let (mut park, mut stop) = (false, false);
+        for fd in &batch[..n] {
+            match self.handler.dqrr(fd, napi) {
+                Dqrr::Consume => {}
+                Dqrr::Park => park = true,
+                Dqrr::Stop => stop = true,
+            }
+        }
+        let mut r = self.ring.lock();
+        r.busy = false;
+        if park && r.state == FqState::Scheduled {
+            r.state = FqState::Parked;
+        }
+        // Still on the ready queue only if scheduled with frames left.
+        let more = r.state == FqState::Scheduled && r.len > 0;
+        r.queued = more;
+        (n, more, stop)
+    }
+}
+
+/// A contiguous range of FQs with the same kind of handler, owned by one
+/// user; retired, drained and destroyed on drop.
+pub(crate) struct FqRange<H: FqHandler> {
+    fqs: KVec<Arc<Fq<H>>>,
+}
+
+impl<H: FqHandler> FqRange<H> {
+    pub(crate) fn base(&self) -> u32 {
+        self.fqs.first().map_or(0, |f| f.fqid)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.fqs.len()
+    }
+
+    pub(crate) fn get(&self, i: usize) -> &Arc<Fq<H>> {
+        &self.fqs[i]
+    }
+}
+
+impl<H: FqHandler> Drop for FqRange<H> {
+    fn drop(&mut self) {
+        for fq in self.fqs.iter() {
+            fq.retire();
+        }
+        for fq in self.fqs.iter() {
+            let mut r = fq.ring.lock();
+            while let Some(fd) = r.pop() {
+                fq.handler.drain(&fd);
+            }
+            r.state = FqState::Oos;
+        }
+        let mut reg = fq_registry(&self.fqs[..]).fqs.lock();
+        for fq in self.fqs.iter() {
+            reg.fqs[(fq.fqid - FQID_BASE) as usize] = None;
+        }
+    }
+}
+
+fn fq_registry<H: FqHandler>(fqs: &[Arc<Fq<H>>]) -> &Qman {
+    // Every range has at least one FQ (checked at creation).
+    &fqs[0].qman
+}
+
+/// A portal: its ready queue, polled by its NAPI context.
+#[pin_data]
+pub(crate) struct PortalPoll {
+    index: usize,
+    #[pin]
+    ready: SpinLockBh<ReadyQ>,
+    stalled: AtomicBool,
+    polls: AtomicU64,
+    frames: AtomicU64,
+    /// The QMan registry; QMan outlives its portals (it drops them first).
+    qman: *const Qman,
+}
+
+// SAFETY: `qman` points at the `Qman` that owns the portal and is only read.
+unsafe impl Send for PortalPoll {}
+// SAFETY: as above.
+unsafe impl Sync for PortalPoll {}
+
+struct ReadyQ {
+    fqids: KVec<u32>,
+    head: usize,
+    len: usize,
+}
+
+impl ReadyQ {
+    fn push(&mut self, fqid: u32) {
+        // Each FQ is queued at most once, so MAX_FQS slots never overflow.
+        let cap = self.fqids.len();
+        let tail = (self.head + self.len) % cap;
+        self.fqids[tail] = fqid;
+        self.len += 1;
+    }
+
+    fn pop(&mut self) -> Option<u32> {
+        if self.len == 0 {
+            return None;
+        }
+        let f = self.fqids[self.head];
+        self.head = (self.head + 1) % self.fqids.len();
+        self.len -= 1;
+        Some(f)
+    }
+}
+
+impl NapiPoll for PortalPoll {
+    fn poll(&self, napi: &NapiCtx, budget: i32) -> i32 {
+        if self.stalled.load(Relaxed) {
+            return 0;
+        }
+        self.polls.fetch_add(1, Relaxed);
+        // SAFETY: the owning `Qman` outlives its portals.
+        let qman = unsafe { &*self.qman };
+        let budget = budget as usize;
+        let mut done = 0;
+        while done < budget {
+            let Some(fqid) = self.ready.lock().pop() else {
+                break;
+            };
+            let Some(fq) = qman.lookup(fqid) else {
+                continue;
+            };
+            let (n, more, stop) = fq.poll(budget - done, napi);
+            done += n;
+            if more {
+                self.ready.lock().push(fqid);
+            }
+            if stop {
+                break;
+            }
+        }
+        self.frames.fetch_add(done as u64, Relaxed);
+        // Work left but budget unused (a Stop): ask for another poll.
+        if done < budget && self.ready.lock().len > 0 {
+            return budget as i32;
+        }
+        done as i32
+    }
+}
+
+/// The FQID space: FQs by FQID, and FQIDs reserved for FQs being made.
+struct Registry {
+    fqs: KVec<Option<Arc<dyn QmanFq>>>,
+    reserved: KVec<bool>,
+}
+
+/// The QMan model: the FQID space and the portals.
+#[pin_data]
+pub(crate) struct Qman {
+    #[pin]
+    fqs: SpinLockBh<Registry>,
+    portals: KVec<Pin<KBox<Napi<PortalPoll>>>>,
+    /// Fault injection: reject this many enqueues.
+    fail_enqueue: AtomicU32,
+}
+
+impl Qman {
+    /// QMan with `nportals` portals.
+    pub(crate) fn new(nportals: usize) -> Result<Arc<Self>> {
+        let mut fqs = KVec::with_capacity(MAX_FQS, GFP_KERNEL)?;
+        for _ in 0..MAX_FQS {
+            fqs.push(None, GFP_KERNEL)?;
+        }
+        let fqs = Registry {
+            fqs,
+            reserved: KVec::from_elem(false, MAX_FQS, GFP_KERNEL)?,
+        };
+        // The portals point back at QMan, so they are made in place, once
+        // QMan has its final address.
+        let init = move |this: *mut Self| -> Result {
+            // SAFETY: `this` is valid for writes and pinned; each field is
+            // initialised exactly once, the lock first.
+            unsafe {
+                new_spinlock_bh!(fqs, "qman_fqs")
+                    .__pinned_init(core::ptr::addr_of_mut!((*this).fqs))?;
+                core::ptr::addr_of_mut!((*this).fail_enqueue).write(AtomicU32::new(0));
+            }
+            let portals = (|| -> Result<KVec<Pin<KBox<Napi<PortalPoll>>>>> {
+                let mut portals = KVec::with_capacity(nportals, GFP_KERNEL)?;
+                for index in 0..nportals {
+                    let mut ready = KVec::with_capacity(MAX_FQS, GFP_KERNEL)?;
+                    for _ in 0..MAX_FQS {
+                        ready.push(0, GFP_KERNEL)?;
+                    }
+                    let poll = try_pin_init!(PortalPoll {
+                        index,
+                        ready <- new_spinlock_bh!(ReadyQ { fqids: ready, head: 0, len: 0 }, "qman_portal"),
+                        stalled: AtomicBool::new(false),
+                        polls: AtomicU64::new(0),
+                        frames: AtomicU64::new(0),
+                        qman: this.cast_const(),
+                    }? Error);
+                    portals.push(KBox::pin_init(Napi::new(poll), GFP_KERNEL)?, GFP_KERNEL)?;
+                }
+                Ok(portals)
+            })();
+            match portals {
+                // SAFETY: as above.
+                Ok(p) => unsafe { core::ptr::addr_of_mut!((*this).portals).write(p) },
+                Err(e) => {
+                    // SAFETY: the lock was initialised above; undo it.
+                    unsafe { core::ptr::drop_in_place(core::ptr::addr_of_mut!((*this).fqs)) };
+                    return Err(e);
+                }
+            }
+            Ok(())
+        };
+        // SAFETY: `init` initialises every field or none.
+        Arc::pin_init(
+            unsafe { kernel::init::pin_init_from_closure(init) },
+            GFP_KERNEL,
+        )
+    }
+
+    pub(crate) fn nr_portals(&self) -> usize {
+        self.portals.len()
+    }
+
+    fn lookup(&self, fqid: u32) -> Option<Arc<dyn QmanFq>> {
+        let i = fqid.checked_sub(FQID_BASE)? as usize;
+        self.fqs.lock().fqs.get(i)?.clone()
+    }
+
+    fn kick(&self, portal: usize, fqid: u32) {
+        let p = &self.portals[portal];
+        p.handler().ready.lock().push(fqid);
+        p.schedule();
+    }
+
+    fn fault_enqueue(&self) -> bool {
+        self.fail_enqueue.load(Relaxed) > 0
+            && self
+                .fail_enqueue
+                .fetch_update(Relaxed, Relaxed, |n| n.checked_sub(1))
+                .is_ok()
+    }
+
+    /// Enqueues on FQ `fqid`; `Err(Ern::State)` if there is no such FQ.
+    pub(crate) fn enqueue(&self, fqid: u32, fd: QmFd) -> Result<(), Ern> {
+        self.lookup(fqid).ok_or(Ern::State)?.enqueue(fd)
+    }
+
+    /// Creates `count` consecutive FQs, scheduled (or parked) on portals
+    /// `portal_of(i)`, their frames going to `handler_of(fqid, i)`.
+    pub(crate) fn create_fqs<H: FqHandler>(
+        self: &Arc<Self>,
+        count: usize,
+        depth: usize,
+        parked: bool,
+        mut portal_of: impl FnMut(usize) -> usize,
+        mut handler_of: impl FnMut(u32, usize) -> H,
+    ) -> Result<FqRange<H>> {
+        if count == 0 || count > MAX_FQS {
+            return Err(EINVAL);
+        }
+        // Reserve the FQIDs under the lock, make the FQs outside it (that
+        // may sleep), then publish them.
+        let start = {
+            let mut reg = self.fqs.lock();
+            let start = (0..=MAX_FQS - count)
+                .find(|&s| (s..s + count).all(|i| reg.fqs[i].is_none() && !reg.reserved[i]))
+                .ok_or(ENOSPC)?;
+            reg.reserved[start..start + count].fill(true);
+            start
+        };
+        let made = (|| -> Result<KVec<Arc<Fq<H>>>> {
+            let mut fqs = KVec::with_capacity(count, GFP_KERNEL)?;
+            for i in 0..count {
+                let fqid = FQID_BASE + (start + i) as u32;
+                let ring = KVec::from_elem(QmFd::default(), depth, GFP_KERNEL)?;
+                let state = if parked {
+                    FqState::Parked
+                } else {
+                    FqState::Scheduled
+                };
+                let portal = portal_of(i) % self.portals.len();
+                let handler = handler_of(fqid, i);
+                let fq = Arc::pin_init(
+                    try_pin_init!(Fq {
+                        fqid,
+                        portal,
+                        ring <- new_spinlock_bh!(
+                            Ring { state, fds: ring, head: 0, len: 0, queued: false, busy: false },
+                            "qman_fq"
+                        ),
+                        stats: FqStats::default(),
+                        qman: self.clone(),
+                        handler,
+                    }? Error),
+                    GFP_KERNEL,
+                )?;
+                fqs.push(fq, GFP_KERNEL)?;
+            }
+            Ok(fqs)
+        })();
+        let mut reg = self.fqs.lock();
+        reg.reserved[start..start + count].fill(false);
+        let fqs = made?;
+        for (i, fq) in fqs.iter().enumerate() {
+            let erased: Arc<dyn QmanFq> = fq.clone();
+            reg.fqs[start + i] = Some(erased);
+        }
+        drop(reg);
+        Ok(FqRange { fqs })
+    }
+
+    /// Calls `f` for every FQ (debugfs).
+    pub(crate) fn for_each_fq(&self, mut f: impl FnMut(&dyn QmanFq)) {
+        let fqs: KVec<Arc<dyn QmanFq>> = {
+            let reg = self.fqs.lock();
+            let mut v = KVec::new();
+            for fq in reg.fqs.iter().flatten() {
+                if v.push(fq.clone(), GFP_ATOMIC).is_err() {
+                    break;
+                }
+            }
+            v
+        };
+        for fq in fqs.iter() {
+            f(&**fq);
+        }
+    }
+
+    /// (polls, frames, stalled) of portal `i` (debugfs).
+    pub(crate) fn portal_stats(&self, i: usize) -> (u64, u64, bool) {
+        let p = self.portals[i].handler();
+        (
+            p.polls.load(Relaxed),
+            p.frames.load(Relaxed),
+            p.stalled.load(Relaxed),
+        )
+    }
+
+    /// Fault injection: stall portal `i` (its FQs are not dequeued) or resume it.
+    pub(crate) fn stall_portal(&self, i: usize, stall: bool) -> Result {
+        let p = self.portals.get(i).ok_or(EINVAL)?;
+        p.handler().stalled.store(stall, Relaxed);
+        if !stall {
+            p.schedule();
+        }
+        Ok(())
+    }
+
+    /// Fault injection: reject the next `n` enqueues.
+    pub(crate) fn set_fail_enqueue(&self, n: u32) {
+        self.fail_enqueue.store(n, Relaxed);
+    }
+
+    pub(crate) fn fail_enqueue(&self) -> u32 {
+        self.fail_enqueue.load(Relaxed)
+    }
+}

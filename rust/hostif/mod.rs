@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The host's net_device on a port.
+//!
+//! While the interface is up it owns a buffer pool, an RX FQ per portal
+//! (its classifier target: flows are hashed over them), a TX FQ per portal
+//! that the port's FMan dequeues, and a TX-confirmation FQ. All of it is
+//! made in `ndo_open` and torn down in `ndo_stop`.
+
+mod ethtool;
+mod rx;
+mod tx;
+
+use crate::{
+    dpaa::sim::{
+        bman::PoolRef,
+        fman::{Fman, HOST_MEMBER, MAX_FRAME, RX_OFFSET},
+        qman::FqRange,
+    },
+    ffi,
+    kapi::{
+        error::errno,
+        netdev::{features, NetDev, NetDevOps, TxDone},
+        skb::Skb,
+    },
+};
+use core::{
+    cell::UnsafeCell,
+    sync::atomic::{AtomicU64, Ordering::Relaxed},
+};
+use dpaa_core::classify::{Key, Member, Rule, Target};
+use kernel::{prelude::*, sync::Arc};
+
+pub(crate) use ethtool::MAX_RULES;
+use rx::HostRx;
+use tx::{FmanTx, HostTxConf};
+
+/// Buffers in the host's RX pool.
+const POOL_BUFS: usize = 512;
+/// Depth (tail-drop threshold) of the host's RX FQs.
+const RX_DEPTH: usize = 1024;
+/// Depth of each TX FQ; frames in flight are limited below it.
+const TX_DEPTH: usize = 1024;
+/// Frames in flight (enqueued, not yet confirmed) before the queue stops.
+const TX_INFLIGHT_MAX: u64 = 768;
+
+/// Counters of the host interface.
+#[derive(Default)]
+pub(crate) struct HostStats {
+    pub(crate) rx_packets: AtomicU64,
+    pub(crate) rx_bytes: AtomicU64,
+    pub(crate) rx_dropped: AtomicU64,
+    pub(crate) tx_packets: AtomicU64,
+    pub(crate) tx_bytes: AtomicU64,
+    pub(crate) tx_dropped: AtomicU64,
+}
+
+/// What exists while the interface is up. Fields drop in order: TX first
+/// (its frames hold skbs the confirmation frees), then the confirmation,
+/// RX, and the pool last (RX frames return buffers to it).
+struct Running {
+    tx: FqRange<FmanTx>,
+    conf: FqRange<HostTxConf>,
+    rx: FqRange<HostRx>,
+    pool: PoolRef,
+    frag_size: u32,
+}
+
+/// A cell changed only under RTNL, while no datapath user can see it.
+///
+/// # Invariants
+///
+/// Written only by `ndo_open`/`ndo_stop`/`ndo_change_mtu`/ethtool, all under
+/// RTNL; `ndo_start_xmit` and the FQ handlers read it only while the
+/// interface is up, i.e. between a completed open and the start of a stop
+/// (stop first stops the queue and destroys the FQs).
+struct RtnlCell<T>(UnsafeCell<T>);
+
+// SAFETY: see the type invariant: writers are serialised by RTNL and never
+// concurrent with readers.
+unsafe impl<T: Send> Sync for RtnlCell<T> {}
+
+impl<T> RtnlCell<T> {
+    /// # Safety
+    ///
+    /// Per the type invariant: under RTNL, or a datapath reader while up.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn get(&self) -> &mut T {
+        // SAFETY: the caller's guarantee.
+        unsafe { &mut *self.0.get() }
+    }
+}
+
+/// The host interface's state, in its net_device's private area.
+pub(crate) struct HostIf {
+    fman: Arc<Fman>,
+    dev: *mut ffi::net_device,
+    rt: RtnlCell<Option<Running>>,
+    /// ntuple rules by location: (key, RX queue index).
+    rules: RtnlCell<[Option<(Key, u16)>; MAX_RULES]>,
+    pub(crate) stats: HostStats,
+    inflight: AtomicU64,
+    refill_deficit: AtomicU64,
+}
+
+// SAFETY: `dev` is the net_device this state lives in; the rest is Sync.
+unsafe impl Send for HostIf {}
+// SAFETY: as above.
+unsafe impl Sync for HostIf {}
+
+impl HostIf {
+    pub(crate) fn new(fman: Arc<Fman>, dev: &NetDev) -> Self {
+        dev.configure(features::NTUPLE, features::NTUPLE, 68, MAX_FRAME - 22, 128);
+        Self {
+            fman,
+            dev: dev.as_raw(),
+            rt: RtnlCell(UnsafeCell::new(None)),
+            rules: RtnlCell(UnsafeCell::new([None; MAX_RULES])),
+            stats: HostStats::default(),
+            inflight: AtomicU64::new(0),
+            refill_deficit: AtomicU64::new(0),
+        }
+    }
+
+    fn dev(&self) -> &NetDev {
+        // SAFETY: the net_device whose private area holds `self`.
+        unsafe { NetDev::from_raw(self.dev) }
+    }
+
+    /// The running resources, from the datapath while up.
+    fn running(&self) -> Option<&Running> {
+        // SAFETY: datapath readers run only while up (RtnlCell invariant).
+        unsafe { self.rt.get().as_ref() }
+    }
+
+    fn target(rt: &Running) -> Target {
+        Target {
+            fqid: rt.rx.base(),
+            fq_count: rt.rx.len() as u16,
+            bpid: rt.pool.bpid(),
+            member: HOST_MEMBER,
+        }
+    }
+
+    /// Frag size of an RX buffer for `mtu`: offset, frame, and room for
+    /// `struct skb_shared_info` (build_skb puts it at the end).
+    fn frag_size(mtu: u32) -> u32 {
+        // SAFETY: a constant of the kernel's build.
+        let shinfo = unsafe { ffi::dpaa_vdpa_skb_shinfo_size() };
+        let data = RX_OFFSET as u32 + mtu + 14 + 8 + 4;
+        ((data + 63) & !63) + shinfo
+    }
+
+    fn start(&self) -> Result {
+        let dev = self.dev();
+        let fman = &self.fman;
+        let frag_size = Self::frag_size(dev.mtu());
+        // SAFETY: a constant of the kernel's build.
+        let shinfo = unsafe { ffi::dpaa_vdpa_skb_shinfo_size() };
+        let pool = fman
+            .bman
+            .new_pool(POOL_BUFS, frag_size - shinfo, rx::free_frag)?;
+        let mut filled = 0;
+        while filled < POOL_BUFS {
+            let n = rx::refill(&pool, frag_size, (POOL_BUFS - filled).min(8));
+            if n == 0 {
+                return Err(ENOMEM);
+            }
+            filled += n;
+        }
+        let n = fman.qman.nr_portals();
+        let this: *const HostIf = self;
+        let rx = fman
+            .qman
+            .create_fqs(n, RX_DEPTH, false, |i| i, |_, _| HostRx { host: this })?;
+        let conf = fman.qman.create_fqs(
+            1,
+            TX_DEPTH * n,
+            false,
+            |_| 0,
+            |_, _| HostTxConf { host: this },
+        )?;
+        let conf_fq = conf.get(0).clone();
+        let tx = fman.qman.create_fqs(
+            n,
+            TX_DEPTH,
+            false,
+            |i| i,
+            |_, _| FmanTx {
+                fman: fman.clone(),
+                conf: conf_fq.clone(),
+            },
+        )?;
+        let rt = Running {
+            tx,
+            conf,
+            rx,
+            pool,
+            frag_size,
+        };
+        let target = Self::target(&rt);
+        let mac = dev.mac();
+        fman.with_classifier(|c| -> Result {
+            c.set_member(
+                HOST_MEMBER,
+                Member {
+                    target,
+                    ..Default::default()
+                },
+            )
+            .map_err(|_| EINVAL)?;
+            c.set_default(Some(target));
+            c.insert(Rule {
+                key: Key::Mac(mac),
+                target,
+                prio: 0,
+            })
+            .map_err(|_| EEXIST)
+        })?;
+        // SAFETY: under RTNL (open/change_mtu), the datapath is not running yet.
+        unsafe { *self.rt.get() = Some(rt) };
+        // SAFETY: under RTNL.
+        for (key, q) in unsafe { self.rules.get() }.iter().flatten() {
+            // Re-installs rules kept across a down/up; ignore conflicts.
+            let _ = self.install_rule(key, *q);
+        }
+        dev.carrier_on();
+        dev.start_queue();
+        Ok(())
+    }
+
+    fn halt(&self) {
+        let dev = self.dev();
+        dev.stop_queue();
+        dev.carrier_off();
+        let mac = dev.mac();
+        self.fman.with_classifier(|c| {
+            let _ = c.remove(&Key::Mac(mac));
+            c.set_default(None);
+            c.remove_member(HOST_MEMBER);
+        });
+        // SAFETY: under RTNL.
+        for (key, _) in unsafe { self.rules.get() }.iter().flatten() {
+            self.fman.with_classifier(|c| {
+                let _ = c.remove(key);
+            });
+        }
+        // SAFETY: under RTNL; the queue is stopped (the core waited for
+        // xmit) and dropping `Running` retires and drains every FQ before
+        // the pool goes.
+        let rt = unsafe { self.rt.get().take() };
+        drop(rt);
+        self.inflight.store(0, Relaxed);
+        self.refill_deficit.store(0, Relaxed);
+    }
+
+    /// Adds the classifier rule of an ntuple rule (while up).
+    fn install_rule(&self, key: &Key, queue: u16) -> Result {
+        let rt = self.running().ok_or(errno(ffi::ENETDOWN))?;
+        if queue as usize >= rt.rx.len() {
+            return Err(EINVAL);
+        }
+        let target = Target {
+            fqid: rt.rx.base() + queue as u32,
+            fq_count: 1,
+            ..Self::target(rt)
+        };
+        self.fman
+            .with_classifier(|c| {
+                c.insert(Rule {
+                    key: *key,
+                    target,
+                    prio: 1,
+                })
+            })
+            .map_err(|_| EEXIST)
+    }
+}
+
+#[vtable]
+impl NetDevOps for HostIf {
+    fn open(&self, _dev: &NetDev) -> Result {
+        let r = self.start();
+        if r.is_err() {
+            self.halt();
+        }
+        r
+    }
+
+    fn stop(&self, _dev: &NetDev) -> Result {
+        self.halt();
+        Ok(())
+    }
+
+    fn start_xmit(&self, dev: &NetDev, skb: Skb) -> TxDone {
+        self.xmit(dev, skb);
+        TxDone
+    }
+
+    fn get_stats64(&self, _dev: &NetDev, st: &mut ffi::rtnl_link_stats64) {
+        let s = &self.stats;
+        st.rx_packets = s.rx_packets.load(Relaxed);
+        st.rx_bytes = s.rx_bytes.load(Relaxed);
+        st.rx_dropped = s.rx_dropped.load(Relaxed);
+        st.tx_packets = s.tx_packets.load(Relaxed);
+        st.tx_bytes = s.tx_bytes.load(Relaxed);
+        st.tx_dropped = s.tx_dropped.load(Relaxed);
+    }
+
+    fn set_mac_address(&self, dev: &NetDev, mac: &[u8; 6]) -> Result {
+        if self.running().is_some() {
+            let old = dev.mac();
+            let target = self
+                .fman
+                .with_classifier(|c| c.remove(&Key::Mac(old)).map(|r| r.target));
+            let target = target.map_err(|_| EINVAL)?;
+            self.fman
+                .with_classifier(|c| {
+                    c.insert(Rule {
+                        key: Key::Mac(*mac),
+                        target,
+                        prio: 0,
+                    })
+                })
+                .map_err(|_| errno(ffi::EADDRINUSE))?;
+        }
+        Ok(())
+    }
+
+    fn change_mtu(&self, dev: &NetDev, mtu: u32) -> Result {
+        // RX buffers are sized for the MTU: rebuild them when up.
+        if self.running().is_some() {
+            self.halt();
+            dev.set_mtu(mtu);
+            return self.open(dev);
+        }
+        Ok(())
+    }
+
+    fn get_drvinfo(&self, dev: &NetDev, info: &mut ffi::ethtool_drvinfo) {
+        ethtool::drvinfo(self, dev, info)
+    }
+
+    fn stats_count(&self, _dev: &NetDev) -> u32 {
+        ethtool::stats_count(self)
+    }
+
+    fn stats_strings(&self, _dev: &NetDev, out: &mut [u8]) {
+        ethtool::stats_strings(self, out)
+    }
+
+    fn stats_values(&self, _dev: &NetDev, out: &mut [u64]) {
+        ethtool::stats_values(self, out)
+    }
+
+    fn get_rxnfc(&self, _dev: &NetDev, cmd: &mut ffi::ethtool_rxnfc, locs: &mut [u32]) -> Result {
+        ethtool::get_rxnfc(self, cmd, locs)
+    }
+
+    fn set_rxnfc(&self, _dev: &NetDev, cmd: &mut ffi::ethtool_rxnfc) -> Result {
+        ethtool::set_rxnfc(self, cmd)
+    }
+}

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! NAPI contexts (`struct napi_struct`) with a Rust poll function.
+//!
+//! The DPAA model's portals are NAPI contexts of their own, on a dummy
+//! net_device (as DPAA portals are shared by every interface of a port).
+
+use crate::{ffi, kapi::skb::Skb};
+use core::{marker::PhantomPinned, ptr::NonNull};
+use kernel::{container_of, ffi::c_int, prelude::*, types::Opaque};
+
+/// A poll function.
+pub(crate) trait NapiPoll: Send + Sync {
+    /// Processes up to `budget` work items; returns how many it did. Fewer
+    /// than `budget` completes the poll (the context goes idle until the
+    /// next [`Napi::schedule`]).
+    fn poll(&self, napi: &NapiCtx, budget: i32) -> i32;
+}
+
+/// What a poll function may do with its NAPI context.
+#[repr(transparent)]
+pub(crate) struct NapiCtx(Opaque<ffi::napi_struct>);
+
+impl NapiCtx {
+    /// Hands a received frame to GRO.
+    pub(crate) fn gro_receive(&self, skb: Skb) {
+        // SAFETY: we are in this NAPI's poll; the skb is ours to give.
+        unsafe { ffi::napi_gro_receive(self.0.get(), skb.into_raw()) };
+    }
+}
+
+/// The dummy net_device a NAPI context hangs off; freed on drop.
+struct DummyDev(NonNull<ffi::net_device>);
+
+impl Drop for DummyDev {
+    fn drop(&mut self) {
+        // SAFETY: allocated by alloc_netdev_dummy, its NAPI deleted (the
+        // `napi` field drops first, see `Napi`'s drop).
+        unsafe { ffi::free_netdev(self.0.as_ptr()) };
+    }
+}
+
+/// A NAPI context with poll function `T`.
+///
+/// # Invariants
+///
+/// `napi` is added to `dummy` and enabled from the end of initialisation
+/// until drop.
+#[pin_data(PinnedDrop)]
+pub(crate) struct Napi<T: NapiPoll> {
+    #[pin]
+    napi: Opaque<ffi::napi_struct>,
+    dummy: DummyDev,
+    #[pin]
+    poll: T,
+    #[pin]
+    _pin: PhantomPinned,
+}
+
+// SAFETY: NAPI is made to be scheduled from any CPU; `T` is Send + Sync.
+unsafe impl<T: NapiPoll> Send for Napi<T> {}
+// SAFETY: as above.
+unsafe impl<T: NapiPoll> Sync for Napi<T> {}
+
+impl<T: NapiPoll> Napi<T> {
+    pub(crate) fn new(poll: impl PinInit<T, Error>) -> impl PinInit<Self, Error> {
+        // SAFETY: allocation only.
+        let dummy = unsafe { ffi::alloc_netdev_dummy(0) };
+        let dummy_raw = dummy;
+        let init = move |slot: *mut Opaque<ffi::napi_struct>| {
+            let slot = Opaque::raw_get(slot);
+            // SAFETY: `slot` is valid for writes and pinned; zeroed is the
+            // state netif_napi_add expects; `dummy` was checked non-NULL.
+            unsafe {
+                slot.write_bytes(0, 1);
+                ffi::netif_napi_add_weight(
+                    dummy_raw,
+                    slot,
+                    Some(Self::poll_cb),
+                    ffi::NAPI_POLL_WEIGHT as c_int,
+                );
+                ffi::napi_enable(slot);
+            }
+            Ok::<(), Error>(())
+        };
+        let dummy = NonNull::new(dummy);
+        try_pin_init!(Self {
+            dummy: DummyDev(dummy.ok_or(ENOMEM)?),
+            poll <- poll,
+            // SAFETY: `init` fully initialises the NAPI context.
+            napi <- unsafe { kernel::init::pin_init_from_closure(init) },
+            _pin: PhantomPinned,
+        }? Error)
+    }
+
+    /// Makes the poll function run soon (softirq), unless it is already due.
+    pub(crate) fn schedule(&self) {
+        // SAFETY: added and enabled (type invariant).
+        unsafe { ffi::dpaa_vdpa_napi_schedule(self.napi.get()) };
+    }
+
+    pub(crate) fn handler(&self) -> &T {
+        &self.poll
+    }
+
+    /// # Safety
+    ///
+    /// Called by the net core with the `napi` of a live `Napi<T>`.
+    unsafe extern "C" fn poll_cb(napi: *mut ffi::napi_struct, budget: c_int) -> c_int {
+        // SAFETY: `napi` is the `napi` field of a `Napi<T>` (transparent
+        // Opaque), alive while it is enabled.
+        let this = unsafe { &*container_of!(napi.cast::<Opaque<ffi::napi_struct>>(), Self, napi) };
+        // SAFETY: transparent wrapper of the same napi_struct.
+        let ctx = unsafe { &*napi.cast::<NapiCtx>() };
+        let done = this.poll.poll(ctx, budget).clamp(0, budget);
+        if done < budget {
+            // SAFETY: in our own poll, as napi_complete_done requires.
+            unsafe { ffi::napi_complete_done(napi, done) };
+        }
+        done
+    }
+}
+
+#[pinned_drop]
+impl<T: NapiPoll> PinnedDrop for Napi<T> {
+    fn drop(self: Pin<&mut Self>) {
+        // SAFETY: enabled and added (type invariant); napi_disable waits for
+        // a running poll; then the context and its dummy device go.
+        unsafe {
+            ffi::napi_disable(self.napi.get());
+            ffi::dpaa_vdpa_netif_napi_del(self.napi.get());
+        }
+        // The dummy device goes after this, when the fields drop.
+    }
+}
