@@ -13,7 +13,7 @@ PKGS=(
 	linux-source-6.12 rustc-web cargo-web rust-web-src rust-web-clippy rustfmt-web
 	clang-19 lld-19 llvm-19 libclang-19-dev
 	make g++ flex bison bc libelf-dev libssl-dev cpio kmod xz-utils
-	qemu-system-x86 iproute2 ethtool iperf3 socat tcpdump jq iputils-ping
+	qemu-system-x86 iproute2 ethtool iperf3 socat tcpdump jq iputils-ping python3
 )
 
 sudo=""

@@ -37,8 +37,9 @@ use tx::{FmanTx, HostTxConf};
 
 /// Buffers in the host's RX pool.
 const POOL_BUFS: usize = 512;
-/// Depth (tail-drop threshold) of the host's RX FQs.
-const RX_DEPTH: usize = 1024;
+/// Depth (tail-drop threshold) of the host's RX FQs: below the pool size,
+/// so a stalled consumer meets tail drop before its pool runs dry.
+const RX_DEPTH: usize = 256;
 /// Depth of each TX FQ; frames in flight are limited below it.
 const TX_DEPTH: usize = 1024;
 /// Frames in flight (enqueued, not yet confirmed) before the queue stops.

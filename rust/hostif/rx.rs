@@ -84,10 +84,20 @@ impl FqHandler for HostRx {
         host.stats.rx_packets.fetch_add(1, Relaxed);
         host.stats.rx_bytes.fetch_add(fd.length() as u64, Relaxed);
         napi.gro_receive(skb);
-        // Refill in batches of 8.
+        // Refill in batches of 8. Portals on other CPUs refill too: whoever
+        // sees a batch due takes the whole deficit, and gives back what it
+        // could not allocate.
         if host.refill_deficit.fetch_add(1, Relaxed) + 1 >= 8 {
-            let n = refill(&rt.pool, rt.frag_size, 8);
-            host.refill_deficit.fetch_sub(n as u64, Relaxed);
+            let due = host.refill_deficit.swap(0, Relaxed);
+            let mut done = 0;
+            while done < due {
+                let n = refill(&rt.pool, rt.frag_size, (due - done).min(8) as usize);
+                if n == 0 {
+                    break;
+                }
+                done += n as u64;
+            }
+            host.refill_deficit.fetch_add(due - done, Relaxed);
         }
         Dqrr::Consume
     }

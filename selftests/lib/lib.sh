@@ -100,3 +100,99 @@ wait_for() {
 	done
 	return 1
 }
+
+# --- a port with its wire end in a namespace ---------------------------------
+# Port 0: host netdev dpaa0 in this namespace, wire end dpaa0w in $NS.
+HOST_IF=dpaa0
+WIRE_IF=dpaa0w
+NS=wire
+H4=10.9.0.1
+W4=10.9.0.2
+H6=fd00:9::1
+W6=fd00:9::2
+STATS=/sys/kernel/debug/dpaa_vdpa/dpaa_sim0/stats
+
+# in_ns NS CMD...: run CMD in namespace NS ("" for this one).
+in_ns() {
+	local ns=$1
+	shift
+	if [ -n "$ns" ]; then ip netns exec "$ns" "$@"; else "$@"; fi
+}
+
+port_setup() {
+	mod_load "$@" || fail "load failed"
+	ip netns add $NS || fail "netns add"
+	ip link set $WIRE_IF netns $NS || fail "moving the wire end"
+	ip -n $NS link set lo up
+	ip -n $NS addr add $W4/24 dev $WIRE_IF
+	ip -n $NS addr add $W6/64 dev $WIRE_IF nodad
+	ip -n $NS link set $WIRE_IF up
+	ip addr add $H4/24 dev $HOST_IF
+	ip addr add $H6/64 dev $HOST_IF nodad
+	ip link set $HOST_IF up || fail "$HOST_IF up"
+}
+
+port_teardown() {
+	mod_loaded && mod_unload
+	ip netns del $NS 2>/dev/null
+	return 0
+}
+
+# port_stat NAME: a counter of port 0 (debugfs).
+port_stat() {
+	local k v
+	while read -r k v; do
+		[ "$k" = "$1" ] && { echo "$v"; return 0; }
+	done <"$STATS"
+	fail "no port counter $1"
+}
+
+# The port's RX identity: every frame from the wire is delivered or dropped
+# for a counted reason (unicast: one delivery attempt per frame).
+port_rx_balance() {
+	local k v frames=0 sum=0
+	while read -r k v; do
+		case $k in
+		rx_frames) frames=$v ;;
+		rx_delivered | rx_drop_*) sum=$((sum + v)) ;;
+		esac
+	done <"$STATS"
+	echo "$frames $sum"
+}
+
+# ethtool_stat IF NAME
+ethtool_stat() {
+	ethtool -S "$1" | awk -v n="$2:" '$1 == n { print $2; found = 1 } END { exit !found }' ||
+		fail "no ethtool stat $2 on $1"
+}
+
+# tcp_check FROM_NS TO_NS ADDR MIB [PORT]: MIB MiB of random data over TCP
+# from FROM_NS to ADDR (in TO_NS); the receiver's SHA-256 must match.
+tcp_check() {
+	local from=$1 to=$2 addr=$3 mib=$4 port=${5:-5001} data=/tmp/tcp_check.data
+	[ -s $data.$mib ] || head -c "${mib}M" /dev/urandom >$data.$mib
+	local want got proto=TCP
+	want=$(sha256sum <$data.$mib | cut -d' ' -f1)
+	case $addr in *:*) proto=TCP6; addr="[$addr]" ;; esac
+	in_ns "$to" socat -u "$proto-LISTEN:$port,reuseaddr" - | sha256sum >/tmp/tcp_check.got &
+	local rx=$!
+	wait_for 20 bash -c "ip netns exec ${to:-} true 2>/dev/null; $( [ -n "$to" ] && echo "ip netns exec $to") ss -Hltn | grep -q ':$port '" ||
+		fail "listener on port $port did not come up"
+	local t0=$SECONDS
+	in_ns "$from" socat -u "FILE:$data.$mib" "$proto:$addr:$port" || fail "sending $mib MiB to $addr failed"
+	wait $rx
+	got=$(cut -d' ' -f1 /tmp/tcp_check.got)
+	[ "$got" = "$want" ] || fail "$mib MiB to $addr: checksum mismatch"
+	log "$mib MiB to $addr: sha256 ok ($((SECONDS - t0)) s)"
+}
+
+# udp_burst NS ADDR PORT N: N UDP datagrams of one flow (fixed source port).
+udp_burst() {
+	in_ns "$1" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("", 40000))
+for _ in range(int(sys.argv[3])):
+    s.sendto(b"x" * 18, (sys.argv[1], int(sys.argv[2])))
+' "$2" "$3" "$4"
+}

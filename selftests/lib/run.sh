@@ -51,8 +51,11 @@ for t in "${tests[@]}"; do
 	limit=${limit:-$default_timeout}
 	kmsg "start $name"
 	start=$(date +%s)
-	timeout -k 10 "$limit" bash "$t" 2>&1 | sed -u 's/^/# /'
-	rc=${PIPESTATUS[0]}
+	# Output to a file, not a pipe: a process the test left behind must
+	# not hold the runner up.
+	timeout -k 10 "$limit" bash "$t" >/tmp/selftest.out 2>&1
+	rc=$?
+	sed 's/^/# /' /tmp/selftest.out
 	took=$(($(date +%s) - start))
 	kmsg "end $name rc=$rc"
 	if [ -d /sys/module/dpaa_vdpa ]; then

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Fault injection: a depleted pool drops frames as "no buffer", a stalled
+# portal makes the host's RX FQ hit its tail-drop threshold, failed
+# enqueues are counted; traffic recovers when each is relieved.
+. "$(dirname "$0")/lib/lib.sh"
+model_only
+D=/sys/kernel/debug/dpaa_vdpa
+trap 'echo "0 0" >$D/qman/stall_portal; echo "1 0" >$D/qman/stall_portal; echo 0 >$D/qman/fail_enqueue; port_teardown' EXIT
+port_setup
+in_ns $NS sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+sysctl -qw net.ipv6.conf.$HOST_IF.disable_ipv6=1
+ping -c 1 -W 5 $W4 >/dev/null || fail "ping"
+bpid=$(ethtool_stat $HOST_IF pool_bpid)
+
+# Pool depletion.
+n0=$(port_stat rx_drop_no_buffer)
+echo "$bpid 1" >$D/bman/deplete
+udp_burst $NS $H4 7000 40
+n=$(($(port_stat rx_drop_no_buffer) - n0))
+log "depleted pool: $n no-buffer drops"
+[ "$n" -ge 40 ] || fail "want >= 40 no-buffer drops, got $n"
+echo "$bpid 0" >$D/bman/deplete
+ping -c 2 -W 5 $W4 >/dev/null || fail "no recovery after the pool came back"
+
+# Tail drop: no portal dequeues, one flow fills its RX FQ (depth 256).
+t0=$(port_stat rx_drop_tail_drop)
+echo "0 1" >$D/qman/stall_portal
+echo "1 1" >$D/qman/stall_portal
+udp_burst $NS $H4 7001 300
+t=$(($(port_stat rx_drop_tail_drop) - t0))
+log "stalled portals: $t tail drops"
+[ "$t" -ge 44 ] || fail "want >= 44 tail drops (300 frames into 256 slots), got $t"
+echo "0 0" >$D/qman/stall_portal
+echo "1 0" >$D/qman/stall_portal
+wait_for 10 ping -c 1 -W 2 $W4 >/dev/null || fail "no recovery after the portals resumed"
+
+# Failed enqueues.
+e0=$(port_stat rx_drop_enqueue)
+echo 5 >$D/qman/fail_enqueue
+udp_burst $NS $H4 7002 10
+e=$(($(port_stat rx_drop_enqueue) - e0))
+expect_eq "fault-injected enqueue drops" "$e" 5
+expect_eq "fail_enqueue left" "$(cat $D/qman/fail_enqueue)" 0
+
+read -r frames sum < <(port_rx_balance)
+expect_eq "port RX identity" "$sum" "$frames"
+ping -c 2 -W 5 $W4 >/dev/null || fail "traffic after the faults"

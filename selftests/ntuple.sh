@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# ethtool ntuple rules: a UDP flow is steered to the RX FQ a rule names (seen
+# in the per-FQ counters), the rule is listed, and deleting it restores the
+# default (hash) placement. Bad rules are refused.
+. "$(dirname "$0")/lib/lib.sh"
+require_cmd ethtool
+model_only
+trap port_teardown EXIT
+port_setup
+in_ns $NS sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+sysctl -qw net.ipv6.conf.$HOST_IF.disable_ipv6=1
+ping -c 1 -W 5 $W4 >/dev/null || fail "ping"
+
+rxq() { ethtool_stat $HOST_IF "rxq$1_enqueued"; }
+# send N frames of the flow and print how many each RX FQ got
+burst() {
+	local a0 b0
+	a0=$(rxq 0)
+	b0=$(rxq 1)
+	udp_burst $NS $H4 7777 "$1"
+	echo "$(($(rxq 0) - a0)) $(($(rxq 1) - b0))"
+}
+
+read -r a b < <(burst 50)
+log "without a rule: rxq0 +$a, rxq1 +$b"
+if [ "$a" -ge 50 ]; then home=0 other=1; elif [ "$b" -ge 50 ]; then home=1 other=0; else fail "the flow is not on one FQ"; fi
+
+ethtool -N $HOST_IF flow-type udp4 dst-ip $H4 dst-port 7777 action $other loc 3 || fail "ethtool -N"
+ethtool -n $HOST_IF | grep -q "Filter: 3" || fail "rule not listed by ethtool -n"
+ethtool -n $HOST_IF rule 3 | grep -q "Action: Direct to queue $other" || fail "rule 3 lists the wrong action"
+grep -q "flow4 proto 17 $H4:7777" /sys/kernel/debug/dpaa_vdpa/dpaa_sim0/classifier || fail "rule not in the classifier"
+read -r a b < <(burst 50)
+log "with the rule to queue $other: rxq0 +$a, rxq1 +$b"
+if [ $other = 1 ]; then got=$b stay=$a; else got=$a stay=$b; fi
+[ "$got" -ge 50 ] || fail "the rule did not steer the flow to rxq$other"
+[ "$stay" -lt 50 ] || fail "frames still reach rxq$home"
+
+ethtool -N $HOST_IF delete 3 || fail "ethtool -N delete"
+read -r a b < <(burst 50)
+log "rule deleted: rxq0 +$a, rxq1 +$b"
+if [ $home = 0 ]; then got=$a; else got=$b; fi
+[ "$got" -ge 50 ] || fail "the flow did not return to rxq$home"
+
+# ethtool 6.1 exits 0 when the kernel refuses a rule: check its message
+# and that no rule was added.
+refused() {
+	local out
+	out=$(ethtool "$@" 2>&1)
+	grep -qE "Invalid argument|Operation not supported|No such file" <<<"$out" || fail "ethtool $*: not refused: $out"
+	ethtool -n $HOST_IF | grep -q "Total 0 rules" || fail "ethtool $*: a rule was added"
+}
+refused -N $HOST_IF flow-type udp4 dst-ip $H4 dst-port 7777 action 9
+refused -N $HOST_IF flow-type udp4 src-ip $W4 action 1
+refused -N $HOST_IF delete 3
+log "bad rules refused"

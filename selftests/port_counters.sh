@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Every frame sent on the wire is counted once by the port: delivered, or
+# dropped for a reason. Good frames and malformed ones (parse errors) are
+# sent; the counters must add up exactly and match the wire's TX count.
+. "$(dirname "$0")/lib/lib.sh"
+require_cmd python3
+model_only
+trap port_teardown EXIT
+port_setup
+# No IPv6 chatter (router solicitations...) during the count.
+in_ns $NS sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+sysctl -qw net.ipv6.conf.$HOST_IF.disable_ipv6=1
+ping -c 1 -W 5 $W4 >/dev/null || fail "ping"
+
+f0=$(port_stat rx_frames)
+d0=$(port_stat rx_delivered)
+p0=$(port_stat rx_drop_parse)
+w0=$(in_ns $NS cat /sys/class/net/$WIRE_IF/statistics/tx_packets)
+r0=$(ethtool_stat $HOST_IF rx_packets)
+
+# 200 good UDP frames and 37 malformed IPv4 frames (IHL 3), raw, from the wire.
+in_ns $NS python3 - "$WIRE_IF" "$(cat /sys/class/net/$HOST_IF/address)" <<'PY'
+import socket, struct, sys
+ifname, dst = sys.argv[1], bytes.fromhex(sys.argv[2].replace(":", ""))
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((ifname, 0))
+src = bytes.fromhex(open(f"/sys/class/net/{ifname}/address").read().strip().replace(":", ""))
+def ip(ihl, payload):
+    h = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, 0, 20 + len(payload), 0, 0, 64, 17, 0,
+                    bytes([10, 9, 0, 2]), bytes([10, 9, 0, 1]))
+    return dst + src + b"\x08\x00" + h + payload
+udp = struct.pack("!HHHH", 4000, 9, 12, 0) + b"good"
+for _ in range(200):
+    s.send(ip(5, udp))
+for _ in range(37):
+    s.send(ip(3, udp))
+PY
+
+# The host consumes asynchronously (NAPI): poll until it has them all.
+wait_for 20 bash -c "[ \$(ethtool -S $HOST_IF | awk '\$1 == \"rx_packets:\" { print \$2 }') -ge $((r0 + 200)) ]" ||
+	fail "the host did not receive the 200 frames"
+f=$(($(port_stat rx_frames) - f0))
+d=$(($(port_stat rx_delivered) - d0))
+p=$(($(port_stat rx_drop_parse) - p0))
+w=$(($(in_ns $NS cat /sys/class/net/$WIRE_IF/statistics/tx_packets) - w0))
+log "wire sent $w, port saw $f: delivered $d, parse errors $p"
+expect_eq "frames the port saw" "$f" "$w"
+expect_eq "parse drops" "$p" 37
+expect_eq "delivered" "$d" 200
+expect_eq "delivered + dropped" "$((d + p))" "$f"
+read -r frames sum < <(port_rx_balance)
+expect_eq "port RX identity (all time)" "$sum" "$frames"
+# The host saw each delivered frame.
+expect_eq "host rx_packets" "$(($(ethtool_stat $HOST_IF rx_packets) - r0))" 200
