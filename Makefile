@@ -5,6 +5,7 @@
 #   make check      the test suite: host unit tests + kselftests in QEMU on the
 #                   debug kernel; ends with "N passed, N failed"
 #   make demo       boot the base kernel in QEMU and show the module at work
+#   make bench      benchmark the port against a veth pair (base kernel)
 #   make setup      install the toolchain (done by every target anyway)
 #   make kernel     build/reuse the cached kernels (debug and base)
 #   make clippy     build with CLIPPY=1
@@ -15,7 +16,7 @@ SCRIPTS := $(CURDIR)/scripts
 # The same tools for the kernel and the module, always (see scripts/env.sh).
 KMAKE = $(shell . $(SCRIPTS)/env.sh && echo $$KMAKE)
 
-.PHONY: all modules setup kernel check demo clippy fmt fmt-check clean
+.PHONY: all modules setup kernel check demo bench clippy fmt fmt-check clean
 
 all: modules
 
@@ -39,6 +40,9 @@ check:
 
 demo:
 	$(SCRIPTS)/demo.sh
+
+bench:
+	$(SCRIPTS)/bench.sh
 
 RUST_ROOTS := rust/dpaa_vdpa_main.rs rust/core/src/lib.rs $(wildcard rust/core/fuzz/fuzz_targets/*.rs)
 

@@ -9,6 +9,7 @@
 
 #include <linux/debugfs.h>
 #include <linux/delay.h>
+#include <linux/timer.h>
 #include <linux/device.h>
 #include <linux/dev_printk.h>
 #include <linux/errno.h>
@@ -28,8 +29,20 @@
 /* root_device_register() is a macro that passes THIS_MODULE. */
 struct device *dpaa_vdpa_root_device_register(const char *name);
 
-/* Value of the sim_ports module parameter (module_param is a macro). */
+/* Values of the module parameters (module_param is a macro). */
 unsigned int dpaa_vdpa_param_sim_ports(void);
+unsigned int dpaa_vdpa_param_portal_poll_ms(void);
+
+/* A periodic timer calling fn(data) every period_ms (timer_setup is a macro). */
+struct dpaa_vdpa_timer {
+	struct timer_list timer;
+	void (*fn)(void *data);
+	void *data;
+	unsigned long period;
+};
+void dpaa_vdpa_timer_start(struct dpaa_vdpa_timer *t, void (*fn)(void *data),
+			   void *data, unsigned int period_ms);
+void dpaa_vdpa_timer_stop(struct dpaa_vdpa_timer *t);
 
 /* The dpaa_sim bus: /sys/bus/dpaa_sim/{new_port,del_port} call these. */
 typedef int (*dpaa_vdpa_port_ctl_fn)(unsigned int id);

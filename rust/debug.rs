@@ -73,7 +73,12 @@ impl Show for Fqs {
 struct Portals(Arc<Qman>);
 impl Show for Portals {
     fn show(&self, m: &SeqFile) {
-        seq_print!(m, "portal polls frames stalled\n");
+        let mode = if self.0.poll_mode() {
+            "poll"
+        } else {
+            "interrupt"
+        };
+        seq_print!(m, "mode {mode}\nportal polls frames stalled\n");
         for i in 0..self.0.nr_portals() {
             let (polls, frames, stalled) = self.0.portal_stats(i);
             seq_print!(m, "{i} {polls} {frames} {}\n", stalled as u8);

@@ -127,7 +127,9 @@ impl kernel::Module for DpaaVdpa {
         }
         // SAFETY: plain read.
         let cpus = unsafe { ffi::dpaa_vdpa_nr_cpus() }.clamp(1, 8) as usize;
-        let qman = Qman::new(cpus)?;
+        // SAFETY: as above.
+        let poll_ms = unsafe { ffi::dpaa_vdpa_param_portal_poll_ms() };
+        let qman = Qman::new(cpus, poll_ms)?;
         let bman = Bman::new()?;
         let dbg_root = Dir::new(c_str!("dpaa_vdpa"), None);
         let dbg = debug::ModDebugfs::new(&dbg_root, &qman, &bman)?;
@@ -156,7 +158,12 @@ impl kernel::Module for DpaaVdpa {
             STATE.store(core::ptr::null_mut(), Ordering::Release);
             return Err(e);
         }
-        pr_info!("loaded, {nports} software port(s), {cpus} portal(s)\n");
+        let mode = if poll_ms > 0 {
+            "polled"
+        } else {
+            "interrupt driven"
+        };
+        pr_info!("loaded, {nports} software port(s), {cpus} portal(s), {mode}\n");
         Ok(Self { state })
     }
 }

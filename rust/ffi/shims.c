@@ -20,6 +20,39 @@ static unsigned int sim_ports = 1;
 module_param(sim_ports, uint, 0444);
 MODULE_PARM_DESC(sim_ports, "Software DPAA ports created at load (default 1)");
 
+static unsigned int portal_poll_ms;
+module_param(portal_poll_ms, uint, 0444);
+MODULE_PARM_DESC(portal_poll_ms,
+		 "0: portals are interrupt driven (default); N: polled every N ms");
+
+unsigned int dpaa_vdpa_param_portal_poll_ms(void)
+{
+	return portal_poll_ms;
+}
+
+static void dpaa_vdpa_timer_fn(struct timer_list *tl)
+{
+	struct dpaa_vdpa_timer *t = from_timer(t, tl, timer);
+
+	t->fn(t->data);
+	mod_timer(&t->timer, jiffies + t->period);
+}
+
+void dpaa_vdpa_timer_start(struct dpaa_vdpa_timer *t, void (*fn)(void *data),
+			   void *data, unsigned int period_ms)
+{
+	t->fn = fn;
+	t->data = data;
+	t->period = max(msecs_to_jiffies(period_ms), 1UL);
+	timer_setup(&t->timer, dpaa_vdpa_timer_fn, 0);
+	mod_timer(&t->timer, jiffies + t->period);
+}
+
+void dpaa_vdpa_timer_stop(struct dpaa_vdpa_timer *t)
+{
+	timer_shutdown_sync(&t->timer);
+}
+
 struct device *dpaa_vdpa_root_device_register(const char *name)
 {
 	return root_device_register(name);

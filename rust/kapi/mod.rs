@@ -11,4 +11,5 @@ pub(crate) mod napi;
 pub(crate) mod netdev;
 pub(crate) mod skb;
 pub(crate) mod sync;
+pub(crate) mod timer;
 pub(crate) mod vdpa;

@@ -12,7 +12,8 @@
 //!
 //! A portal is a NAPI context per CPU. An enqueue on a scheduled FQ that was
 //! idle puts it on its portal's ready queue and schedules the portal's NAPI
-//! (interrupt mode); the poll dequeues in batches, round-robin over ready FQs,
+//! (interrupt mode), or leaves it for a periodic timer to find (poll mode,
+//! `portal_poll_ms`); the poll dequeues in batches, round-robin over ready FQs,
 //! within the NAPI budget, and calls each FQ's dequeue callback, which returns
 //! consume, park (stop dequeuing this FQ until rescheduled) or stop (end this
 //! poll).
@@ -20,6 +21,7 @@
 use crate::kapi::{
     napi::{Napi, NapiCtx, NapiPoll},
     sync::{new_spinlock_bh, SpinLockBh},
+    timer::{Periodic, Tick},
 };
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
 use dpaa_core::fd::QmFd;
@@ -317,6 +319,29 @@ unsafe impl Send for PortalPoll {}
 // SAFETY: as above.
 unsafe impl Sync for PortalPoll {}
 
+/// Poll mode: the timer tick schedules every portal that has ready FQs.
+struct PollTick {
+    /// QMan outlives its timer (it drops the timer first).
+    qman: *const Qman,
+}
+
+// SAFETY: `qman` points at the `Qman` that owns the timer and is only read.
+unsafe impl Send for PollTick {}
+// SAFETY: as above.
+unsafe impl Sync for PollTick {}
+
+impl Tick for PollTick {
+    fn tick(&self) {
+        // SAFETY: see the field.
+        let qman = unsafe { &*self.qman };
+        for p in qman.portals.iter() {
+            if p.handler().ready.lock().len > 0 {
+                p.schedule();
+            }
+        }
+    }
+}
+
 struct ReadyQ {
     fqids: KVec<u32>,
     head: usize,
@@ -389,14 +414,17 @@ struct Registry {
 pub(crate) struct Qman {
     #[pin]
     fqs: SpinLockBh<Registry>,
+    /// Poll mode: the timer that polls the portals (dropped before them).
+    poller: Option<Pin<KBox<Periodic<PollTick>>>>,
     portals: KVec<Pin<KBox<Napi<PortalPoll>>>>,
     /// Fault injection: reject this many enqueues.
     fail_enqueue: AtomicU32,
 }
 
 impl Qman {
-    /// QMan with `nportals` portals.
-    pub(crate) fn new(nportals: usize) -> Result<Arc<Self>> {
+    /// QMan with `nportals` portals, interrupt driven, or polled every
+    /// `poll_ms` milliseconds if that is not 0.
+    pub(crate) fn new(nportals: usize, poll_ms: u32) -> Result<Arc<Self>> {
         let mut fqs = KVec::with_capacity(MAX_FQS, GFP_KERNEL)?;
         for _ in 0..MAX_FQS {
             fqs.push(None, GFP_KERNEL)?;
@@ -434,15 +462,40 @@ impl Qman {
                 }
                 Ok(portals)
             })();
-            match portals {
-                // SAFETY: as above.
-                Ok(p) => unsafe { core::ptr::addr_of_mut!((*this).portals).write(p) },
+            let portals = match portals {
+                Ok(p) => p,
                 Err(e) => {
                     // SAFETY: the lock was initialised above; undo it.
                     unsafe { core::ptr::drop_in_place(core::ptr::addr_of_mut!((*this).fqs)) };
                     return Err(e);
                 }
-            }
+            };
+            // SAFETY: as above.
+            unsafe { core::ptr::addr_of_mut!((*this).portals).write(portals) };
+            let poller = match poll_ms {
+                0 => None,
+                ms => match KBox::pin_init(
+                    Periodic::new(
+                        PollTick {
+                            qman: this.cast_const(),
+                        },
+                        ms,
+                    ),
+                    GFP_KERNEL,
+                ) {
+                    Ok(t) => Some(t),
+                    Err(e) => {
+                        // SAFETY: undo the two fields initialised above.
+                        unsafe {
+                            core::ptr::drop_in_place(core::ptr::addr_of_mut!((*this).portals));
+                            core::ptr::drop_in_place(core::ptr::addr_of_mut!((*this).fqs));
+                        }
+                        return Err(e);
+                    }
+                },
+            };
+            // SAFETY: as above.
+            unsafe { core::ptr::addr_of_mut!((*this).poller).write(poller) };
             Ok(())
         };
         // SAFETY: `init` initialises every field or none.
@@ -464,7 +517,15 @@ impl Qman {
     fn kick(&self, portal: usize, fqid: u32) {
         let p = &self.portals[portal];
         p.handler().ready.lock().push(fqid);
-        p.schedule();
+        // In poll mode the timer finds the FQ; no "interrupt".
+        if self.poller.is_none() {
+            p.schedule();
+        }
+    }
+
+    /// Polled every `poll_ms` ms (or 0: interrupt driven).
+    pub(crate) fn poll_mode(&self) -> bool {
+        self.poller.is_some()
     }
 
     fn fault_enqueue(&self) -> bool {

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Benchmark (`make bench`): in one VM on the base kernel, the host netdev <->
+# its wire end against a veth pair with the same offloads (no TSO, no
+# checksum offload, no scatter/gather: what the port offers today), for a
+# TCP stream and 64-byte UDP frames, both directions; prints the ratios.
+# BENCH_SECONDS (default 5) per run. Numbers, not a pass/fail test.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/env.sh"
+
+"$top/scripts/setup.sh"
+kdir=$("$top/scripts/kernel.sh" base)
+make -s -C "$kdir" M="$top" $KMAKE modules
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+"$top/scripts/vm.sh" -q -m 2G -c 2 -t 900 -k "$kdir" -o "$out" -- \
+	env BENCH_SECONDS="${BENCH_SECONDS:-5}" bash "$top/scripts/bench-guest.sh" "$top/dpaa_vdpa.ko"
