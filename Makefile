@@ -23,13 +23,22 @@ all: modules
 setup:
 	@$(SCRIPTS)/setup.sh
 
+# Objects (and the generated bindings) are only valid for the kernel tree
+# they were built against, and kbuild cannot tell two trees apart (its flags
+# are relative to the tree): switching trees cleans first.
+define build_module
+	@kdir="$${KDIR:-$$($(SCRIPTS)/kernel.sh debug)}" && kdir=$$(cd "$$kdir" && pwd) && \
+	if [ "$$(cat .kdir 2>/dev/null)" != "$$kdir" ]; then \
+		$(MAKE) -s clean; echo "$$kdir" >.kdir; \
+	fi && \
+	$(MAKE) -C "$$kdir" M=$(CURDIR) $(KMAKE) $(1) modules
+endef
+
 modules: setup
-	@kdir="$${KDIR:-$$($(SCRIPTS)/kernel.sh debug)}" && \
-	$(MAKE) -C "$$kdir" M=$(CURDIR) $(KMAKE) modules
+	$(call build_module,)
 
 clippy: setup
-	@kdir="$${KDIR:-$$($(SCRIPTS)/kernel.sh debug)}" && \
-	$(MAKE) -C "$$kdir" M=$(CURDIR) $(KMAKE) CLIPPY=1 modules
+	$(call build_module,CLIPPY=1)
 
 kernel: setup
 	$(SCRIPTS)/kernel.sh debug
@@ -56,4 +65,4 @@ clean:
 	rm -rf rust/core/target
 	find . \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' -o -name '*.mod' \
 		-o -name '*.mod.c' -o -name '*.rmeta' -o -name '.*.d' \) -delete
-	rm -f Module.symvers modules.order rust/ffi/bindings_generated.rs
+	rm -f Module.symvers modules.order rust/ffi/bindings_generated.rs .kdir

@@ -13,7 +13,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 
 "$top/scripts/setup.sh"
 kdir=$("$top/scripts/kernel.sh" base)
-make -s -C "$kdir" M="$top" $KMAKE modules
+make -s -C "$top" KDIR="$kdir" modules
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 "$top/scripts/vm.sh" -q -m 2G -c 2 -t 900 -k "$kdir" -o "$out" -- \

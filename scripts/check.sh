@@ -42,7 +42,7 @@ say "kernel: $kdir"
 
 # The module is built through clippy (CLIPPY=1 compiles it as well): any
 # rustc or clippy warning fails the check, as does unformatted code.
-if ! make -C "$kdir" M="$top" $KMAKE CLIPPY=1 modules >"$res/build.log" 2>&1; then
+if ! make -C "$top" KDIR="$kdir" clippy >"$res/build.log" 2>&1; then
 	tail -n 40 "$res/build.log"
 	say "module build failed (results/build.log)"
 	failn 1

@@ -11,7 +11,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/setup.sh"
 kdir=$("$top/scripts/kernel.sh" base)
 echo "demo: kernel $kdir"
-make -s -C "$kdir" M="$top" $KMAKE modules
+make -s -C "$top" KDIR="$kdir" modules
 echo "demo: booting (QEMU TCG)..."
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
