@@ -8,9 +8,7 @@ model_only
 D=/sys/kernel/debug/dpaa_vdpa
 trap 'echo "0 0" >$D/qman/stall_portal; echo "1 0" >$D/qman/stall_portal; echo 0 >$D/qman/fail_enqueue; port_teardown' EXIT
 port_setup
-in_ns $NS sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-sysctl -qw net.ipv6.conf.$HOST_IF.disable_ipv6=1
-ping -c 1 -W 5 $W4 >/dev/null || fail "ping"
+port_quiet
 bpid=$(ethtool_stat $HOST_IF pool_bpid)
 
 # Pool depletion.

@@ -8,9 +8,7 @@ require_cmd ethtool
 model_only
 trap port_teardown EXIT
 port_setup
-in_ns $NS sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-sysctl -qw net.ipv6.conf.$HOST_IF.disable_ipv6=1
-ping -c 1 -W 5 $W4 >/dev/null || fail "ping"
+port_quiet
 
 rxq() { ethtool_stat $HOST_IF "rxq$1_enqueued"; }
 # send N frames of the flow and print how many each RX FQ got

@@ -8,13 +8,7 @@ require_cmd python3
 model_only
 trap port_teardown EXIT
 port_setup
-# No IPv6 chatter (router solicitations...) during the count.
-in_ns $NS sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-sysctl -qw net.ipv6.conf.$HOST_IF.disable_ipv6=1
-ping -c 1 -W 5 $W4 >/dev/null || fail "ping"
-# No ARP refreshes either: permanent neighbours on both sides.
-ip neigh replace $W4 lladdr "$(in_ns $NS cat /sys/class/net/$WIRE_IF/address)" dev $HOST_IF nud permanent
-in_ns $NS ip neigh replace $H4 lladdr "$(cat /sys/class/net/$HOST_IF/address)" dev $WIRE_IF nud permanent
+port_quiet
 
 f0=$(port_stat rx_frames)
 d0=$(port_stat rx_delivered)

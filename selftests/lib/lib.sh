@@ -196,3 +196,13 @@ for _ in range(int(sys.argv[3])):
     s.sendto(b"x" * 18, (sys.argv[1], int(sys.argv[2])))
 ' "$2" "$3" "$4"
 }
+
+# port_quiet: no IPv6 chatter and no ARP refreshes on port 0, so counters
+# move only with what a test sends (call after port_setup).
+port_quiet() {
+	in_ns $NS sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	sysctl -qw net.ipv6.conf.$HOST_IF.disable_ipv6=1
+	ping -c 1 -W 5 $W4 >/dev/null || fail "ping"
+	ip neigh replace $W4 lladdr "$(in_ns $NS cat /sys/class/net/$WIRE_IF/address)" dev $HOST_IF nud permanent
+	in_ns $NS ip neigh replace $H4 lladdr "$(cat /sys/class/net/$HOST_IF/address)" dev $WIRE_IF nud permanent
+}

@@ -3,7 +3,12 @@
 //! A software FMan port: its device (`/sys/devices/dpaa_sim<N>`, the parent
 //! of its vDPA management device), its FMan, and its wire end.
 
-use super::{bman::Bman, fman::Fman, qman::Qman, wire::WireDev};
+use super::{
+    bman::Bman,
+    fman::{Fman, MAX_FRAME},
+    qman::Qman,
+    wire::WireDev,
+};
 use crate::{
     dpaa::PortCaps,
     kapi::{
@@ -34,6 +39,8 @@ impl Port {
         let wname = CString::try_from_fmt(fmt!("dpaa{index}w"))?;
         let wire = Registration::new(&wname, |nd| {
             nd.set_mac(&[0x02, 0xd0, 0xaa, index as u8, 0xff, 0xff]);
+            // The far end takes what the port takes.
+            nd.configure(0, 0, 68, MAX_FRAME - 22, 0);
             Ok(WireDev { fman: fman.clone() })
         })?;
         fman.set_wire(wire.dev().as_raw());

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# MTU and MAC changes on the host netdev while it is up: jumbo frames flow
+# once the RX buffers are rebuilt for the new MTU; the MTU stops at the
+# port's maximum frame; a new MAC replaces the old one in the classifier.
+# timeout: 300
+. "$(dirname "$0")/lib/lib.sh"
+require_cmd ping socat
+model_only
+trap port_teardown EXIT
+port_setup
+port_quiet
+
+room0=$(awk '$1 == "'"$(ethtool_stat $HOST_IF pool_bpid)"'" { print $4 }' /sys/kernel/debug/dpaa_vdpa/bman/pools)
+ip link set $HOST_IF mtu 9000 || fail "MTU 9000 on $HOST_IF"
+in_ns $NS ip link set $WIRE_IF mtu 9000 || fail "MTU 9000 on the wire end"
+room=$(awk '$1 == "'"$(ethtool_stat $HOST_IF pool_bpid)"'" { print $4 }' /sys/kernel/debug/dpaa_vdpa/bman/pools)
+log "RX buffer room: $room0 -> $room bytes"
+[ "$room" -ge 9064 ] || fail "RX buffers not rebuilt for MTU 9000 (room $room)"
+ping -c 3 -i 0.2 -W 5 -M do -s 8972 $W4 >/dev/null || fail "jumbo ping host -> wire"
+in_ns $NS ping -c 3 -i 0.2 -W 5 -M do -s 8972 $H4 >/dev/null || fail "jumbo ping wire -> host"
+tcp_check $NS "" $H4 8
+expect_fail ip link set $HOST_IF mtu 9600
+grep -q "mtu 9000" <(ip link show $HOST_IF) || fail "a refused MTU changed the device"
+
+old=$(cat /sys/class/net/$HOST_IF/address)
+ip link set $HOST_IF address 02:d0:aa:00:00:42 || fail "MAC change"
+C=/sys/kernel/debug/dpaa_vdpa/dpaa_sim0/classifier
+grep -q "mac 02:d0:aa:00:00:42 -> member 0" $C || fail "new MAC not in the classifier"
+grep -q "mac $old " $C && fail "old MAC still in the classifier"
+# port_quiet pinned the old MAC in the wire's neighbour table.
+in_ns $NS ip neigh replace $H4 lladdr 02:d0:aa:00:00:42 dev $WIRE_IF nud permanent
+ping -c 3 -i 0.2 -W 5 $W4 >/dev/null || fail "ping after the MAC change"
+log "MTU 9000 and MAC change: ok"
