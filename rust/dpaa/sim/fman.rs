@@ -20,10 +20,10 @@ use crate::{
 };
 use core::sync::atomic::{AtomicPtr, AtomicU64, Ordering::Relaxed};
 use dpaa_core::{
-    classify::{Classifier, Target, Verdict},
+    classify::{Classifier, Target, MAX_MEMBERS},
     fd::{Format, QmFd},
     hash::{flow_hash, pick, HashConfig},
-    parse::parse,
+    parse::{parse, Parsed},
 };
 use kernel::{prelude::*, sync::Arc};
 
@@ -73,6 +73,32 @@ pub(crate) struct DirStats {
 impl DirStats {
     fn drop(&self, r: DropReason) {
         self.drops[r as usize].fetch_add(1, Relaxed);
+    }
+}
+
+/// The local targets of a frame (at most one per member, plus the unicast
+/// target), on the stack: no allocation per frame.
+struct Route {
+    targets: [Target; MAX_MEMBERS + 1],
+    n: usize,
+    /// A rule matched (the unicast target is not just the default).
+    matched: bool,
+}
+
+impl Route {
+    const NONE: Self = Self {
+        targets: [Target {
+            fqid: 0,
+            fq_count: 0,
+            bpid: 0,
+            member: 0,
+        }; MAX_MEMBERS + 1],
+        n: 0,
+        matched: false,
+    };
+
+    fn targets(&self) -> &[Target] {
+        &self.targets[..self.n]
     }
 }
 
@@ -150,40 +176,42 @@ impl Fman {
         let Ok(p) = parse(frame) else {
             return s.drop(DropReason::Parse);
         };
-        let v = self.classifier.lock().lookup(&p);
-        let hash = flow_hash(&self.hash, &p);
-        let mut any = false;
-        self.for_each_copy(&v, None, |t| {
-            any = true;
-            self.deliver(frame, t, hash, s);
-        });
-        if !any {
-            s.drop(DropReason::NoTarget);
+        let r = self.route(&p, None);
+        if r.targets().is_empty() {
+            return s.drop(DropReason::NoTarget);
         }
+        let hash = flow_hash(&self.hash, &p);
+        r.targets()
+            .iter()
+            .for_each(|t| self.deliver(frame, *t, hash, s));
     }
 
-    /// The targets of a verdict: the unicast target, then one per member
-    /// getting a copy, except `from` (the sender).
-    fn for_each_copy(&self, v: &Verdict, from: Option<u8>, mut f: impl FnMut(Target)) {
-        if let Some(t) = v.target {
+    /// Where a parsed frame goes, under one classifier lock: the unicast
+    /// target (a rule's, or the default for frames from the wire), then one
+    /// target per member getting a copy; never back to `from`, the sender.
+    /// A frame from a member only goes to a local target a rule names.
+    fn route(&self, p: &Parsed, from: Option<u8>) -> Route {
+        let c = self.classifier.lock();
+        let v = c.lookup(p);
+        let mut r = Route {
+            matched: v.matched,
+            ..Route::NONE
+        };
+        let mut add = |t: Target| {
             if Some(t.member) != from {
-                f(t);
+                r.targets[r.n] = t;
+                r.n += 1;
+            }
+        };
+        if let Some(t) = v.target.filter(|_| v.matched || from.is_none()) {
+            add(t);
+        }
+        for m in v.copies.iter() {
+            if let Some(mb) = c.member(m) {
+                add(mb.target);
             }
         }
-        if v.copies.0 != 0 {
-            let targets: KVec<Target> = {
-                let c = self.classifier.lock();
-                let mut out = KVec::new();
-                for m in v.copies.iter().filter(|&m| Some(m) != from) {
-                    if let Some(mb) = c.member(m) {
-                        // Bounded by MAX_MEMBERS; a failed push only loses a copy.
-                        let _ = out.push(mb.target, GFP_ATOMIC);
-                    }
-                }
-                out
-            };
-            targets.iter().for_each(|t| f(*t));
-        }
+        r
     }
 
     /// "DMA" a frame into a buffer of `t`'s pool and enqueue it on `t`'s FQs.
@@ -243,24 +271,16 @@ impl Fman {
         let frame = unsafe {
             core::slice::from_raw_parts(host_buf(fd.addr()).add(fd.offset() as usize), len as usize)
         };
-        let (v, hash) = match parse(frame) {
-            Ok(p) => (self.classifier.lock().lookup(&p), flow_hash(&self.hash, &p)),
-            // The parser does not stop transmission: unparsable frames go out.
-            Err(_) => (Verdict::default(), 0),
+        // The parser does not stop transmission: unparsable frames go out.
+        let (r, hash) = match parse(frame) {
+            Ok(p) => (self.route(&p, Some(from)), flow_hash(&self.hash, &p)),
+            Err(_) => (Route::NONE, 0),
         };
-        let group = frame[0] & 1 != 0;
-        if v.matched || group {
-            self.for_each_copy(
-                &Verdict {
-                    matched: v.matched,
-                    target: v.target.filter(|_| v.matched),
-                    copies: v.copies,
-                },
-                Some(from),
-                |t| self.deliver(frame, t, hash, s),
-            );
-        }
-        if !v.matched || group {
+        r.targets()
+            .iter()
+            .for_each(|t| self.deliver(frame, *t, hash, s));
+        // Unknown unicast and group frames also go out on the wire.
+        if !r.matched || frame[0] & 1 != 0 {
             self.to_wire(frame);
         }
         true

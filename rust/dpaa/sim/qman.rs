@@ -85,27 +85,51 @@ pub(crate) struct FqStats {
     pub(crate) ern_fault: AtomicU64,
 }
 
-struct Ring {
-    state: FqState,
-    fds: KVec<QmFd>,
+/// A fixed-capacity FIFO (allocated once; never grows on the datapath).
+struct FixedRing<T: Copy> {
+    slots: KVec<T>,
     head: usize,
     len: usize,
+}
+
+impl<T: Copy> FixedRing<T> {
+    fn new(fill: T, cap: usize) -> Result<Self> {
+        Ok(Self {
+            slots: KVec::from_elem(fill, cap, GFP_KERNEL)?,
+            head: 0,
+            len: 0,
+        })
+    }
+
+    fn is_full(&self) -> bool {
+        self.len == self.slots.len()
+    }
+
+    /// Adds `v` at the tail; the caller checked `is_full`.
+    fn push(&mut self, v: T) {
+        let cap = self.slots.len();
+        self.slots[(self.head + self.len) % cap] = v;
+        self.len += 1;
+    }
+
+    fn pop(&mut self) -> Option<T> {
+        if self.len == 0 {
+            return None;
+        }
+        let v = self.slots[self.head];
+        self.head = (self.head + 1) % self.slots.len();
+        self.len -= 1;
+        Some(v)
+    }
+}
+
+struct Ring {
+    state: FqState,
+    fds: FixedRing<QmFd>,
     /// On its portal's ready queue.
     queued: bool,
     /// A poll holds frames dequeued from it.
     busy: bool,
-}
-
-impl Ring {
-    fn pop(&mut self) -> Option<QmFd> {
-        if self.len == 0 {
-            return None;
-        }
-        let fd = self.fds[self.head];
-        self.head = (self.head + 1) % self.fds.len();
-        self.len -= 1;
-        Some(fd)
-    }
 }
 
 /// The type-erased side of an FQ that QMan itself uses.
@@ -140,7 +164,7 @@ impl<H: FqHandler> Fq<H> {
 
     /// Depth (frames waiting).
     pub(crate) fn depth(&self) -> usize {
-        self.ring.lock().len
+        self.ring.lock().fds.len
     }
 
     /// Parked -> scheduled: frames waiting are dequeued again.
@@ -151,7 +175,7 @@ impl<H: FqHandler> Fq<H> {
                 return;
             }
             r.state = FqState::Scheduled;
-            let kick = r.len > 0 && !r.queued;
+            let kick = r.fds.len > 0 && !r.queued;
             r.queued |= kick;
             kick
         };
@@ -181,7 +205,7 @@ impl<H: FqHandler> QmanFq for Fq<H> {
 
     fn snapshot(&self) -> (FqState, usize, usize) {
         let r = self.ring.lock();
-        (r.state, r.len, self.portal)
+        (r.state, r.fds.len, self.portal)
     }
 
     fn enqueue(&self, fd: QmFd) -> Result<(), Ern> {
@@ -196,15 +220,12 @@ impl<H: FqHandler> QmanFq for Fq<H> {
                 self.stats.ern_state.fetch_add(1, Relaxed);
                 return Err(Ern::State);
             }
-            let cap = r.fds.len();
-            if r.len == cap {
+            if r.fds.is_full() {
                 drop(r);
                 self.stats.ern_taildrop.fetch_add(1, Relaxed);
                 return Err(Ern::TailDrop);
             }
-            let tail = (r.head + r.len) % cap;
-            r.fds[tail] = fd;
-            r.len += 1;
+            r.fds.push(fd);
             let kick = r.state == FqState::Scheduled && !r.queued;
             r.queued |= kick;
             kick
@@ -226,7 +247,7 @@ impl<H: FqHandler> QmanFq for Fq<H> {
                 return (0, false, false);
             }
             while n < budget.min(BATCH) {
-                match r.pop() {
+                match r.fds.pop() {
                     Some(fd) => {
                         batch[n] = fd;
                         n += 1;
@@ -251,7 +272,7 @@ impl<H: FqHandler> QmanFq for Fq<H> {
             r.state = FqState::Parked;
         }
         // Still on the ready queue only if scheduled with frames left.
-        let more = r.state == FqState::Scheduled && r.len > 0;
+        let more = r.state == FqState::Scheduled && r.fds.len > 0;
         r.queued = more;
         (n, more, stop)
     }
@@ -284,21 +305,17 @@ impl<H: FqHandler> Drop for FqRange<H> {
         }
         for fq in self.fqs.iter() {
             let mut r = fq.ring.lock();
-            while let Some(fd) = r.pop() {
+            while let Some(fd) = r.fds.pop() {
                 fq.handler.drain(&fd);
             }
             r.state = FqState::Oos;
         }
-        let mut reg = fq_registry(&self.fqs[..]).fqs.lock();
+        // Every range has at least one FQ (checked at creation).
+        let mut reg = self.fqs[0].qman.fqs.lock();
         for fq in self.fqs.iter() {
             reg.fqs[(fq.fqid - FQID_BASE) as usize] = None;
         }
     }
-}
-
-fn fq_registry<H: FqHandler>(fqs: &[Arc<Fq<H>>]) -> &Qman {
-    // Every range has at least one FQ (checked at creation).
-    &fqs[0].qman
 }
 
 /// A portal: its ready queue, polled by its NAPI context.
@@ -342,31 +359,9 @@ impl Tick for PollTick {
     }
 }
 
-struct ReadyQ {
-    fqids: KVec<u32>,
-    head: usize,
-    len: usize,
-}
-
-impl ReadyQ {
-    fn push(&mut self, fqid: u32) {
-        // Each FQ is queued at most once, so MAX_FQS slots never overflow.
-        let cap = self.fqids.len();
-        let tail = (self.head + self.len) % cap;
-        self.fqids[tail] = fqid;
-        self.len += 1;
-    }
-
-    fn pop(&mut self) -> Option<u32> {
-        if self.len == 0 {
-            return None;
-        }
-        let f = self.fqids[self.head];
-        self.head = (self.head + 1) % self.fqids.len();
-        self.len -= 1;
-        Some(f)
-    }
-}
+/// FQIDs of a portal's FQs with frames to dequeue. Each FQ is queued at
+/// most once (its `queued` flag), so MAX_FQS slots never overflow.
+type ReadyQ = FixedRing<u32>;
 
 impl NapiPoll for PortalPoll {
     fn poll(&self, napi: &NapiCtx, budget: i32) -> i32 {
@@ -446,13 +441,9 @@ impl Qman {
             let portals = (|| -> Result<KVec<Pin<KBox<Napi<PortalPoll>>>>> {
                 let mut portals = KVec::with_capacity(nportals, GFP_KERNEL)?;
                 for index in 0..nportals {
-                    let mut ready = KVec::with_capacity(MAX_FQS, GFP_KERNEL)?;
-                    for _ in 0..MAX_FQS {
-                        ready.push(0, GFP_KERNEL)?;
-                    }
                     let poll = try_pin_init!(PortalPoll {
                         index,
-                        ready <- new_spinlock_bh!(ReadyQ { fqids: ready, head: 0, len: 0 }, "qman_portal"),
+                        ready <- new_spinlock_bh!(ReadyQ::new(0, MAX_FQS)?, "qman_portal"),
                         stalled: AtomicBool::new(false),
                         polls: AtomicU64::new(0),
                         frames: AtomicU64::new(0),
@@ -568,7 +559,7 @@ impl Qman {
             let mut fqs = KVec::with_capacity(count, GFP_KERNEL)?;
             for i in 0..count {
                 let fqid = FQID_BASE + (start + i) as u32;
-                let ring = KVec::from_elem(QmFd::default(), depth, GFP_KERNEL)?;
+                let fds = FixedRing::new(QmFd::default(), depth)?;
                 let state = if parked {
                     FqState::Parked
                 } else {
@@ -581,7 +572,7 @@ impl Qman {
                         fqid,
                         portal,
                         ring <- new_spinlock_bh!(
-                            Ring { state, fds: ring, head: 0, len: 0, queued: false, busy: false },
+                            Ring { state, fds, queued: false, busy: false },
                             "qman_fq"
                         ),
                         stats: FqStats::default(),
