@@ -61,6 +61,9 @@ pub struct Target {
     pub bpid: u8,
     /// The member (local entity) receiving.
     pub member: u8,
+    /// FQ `i` of the range takes buffers from pool `bpid + i` (each RX
+    /// virtqueue lends its own buffers), not all from `bpid`.
+    pub pool_per_fq: bool,
 }
 
 /// A rule's match.
@@ -644,6 +647,7 @@ mod tests {
             fq_count: 4,
             bpid: member + 1,
             member,
+            pool_per_fq: false,
         }
     }
 

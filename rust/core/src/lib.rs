@@ -9,11 +9,14 @@
 // The kernel build adds `no_std` itself (`-Zcrate-attr=no_std`).
 #![cfg_attr(not(any(test, MODULE)), no_std)]
 
+pub mod bufmap;
 pub mod classify;
+pub mod ctrl;
 pub mod fd;
 pub mod hash;
 pub mod parse;
 pub mod virtio_net;
+pub mod vring;
 
 #[cfg(test)]
 mod testutil;

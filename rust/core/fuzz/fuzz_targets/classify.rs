@@ -27,6 +27,7 @@ fuzz_target!(|data: &[u8]| {
                     fq_count: 1,
                     bpid: 0,
                     member: 0,
+                    pool_per_fq: false,
                 },
                 prio: op[0] >> 1,
             };

@@ -18,6 +18,7 @@ fn classifier() -> &'static Classifier<64> {
             fq_count: 8,
             bpid: m,
             member: m,
+            pool_per_fq: false,
         };
         c.set_default(Some(t(0)));
         c.insert(Rule {

@@ -1,0 +1,618 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The device side of a split virtqueue (virtio 1.2, §2.7).
+//!
+//! Every access to the ring and to the descriptors goes through a
+//! [`GuestMem`]: the device's address space. A miss there, and any
+//! descriptor that breaks the spec's rules (an index out of range, a loop, a
+//! chain longer than the queue, a readable descriptor after a writable one,
+//! an indirect descriptor that was not negotiated), is a [`RingError`]: the
+//! caller marks the device as needing a reset. Nothing here trusts the
+//! driver.
+//!
+//! ```text
+//! desc:  num x { addr: le64, len: le32, flags: le16, next: le16 }
+//! avail: flags: le16, idx: le16, ring: num x le16, used_event: le16
+//! used:  flags: le16, idx: le16, ring: num x { id: le32, len: le32 }, avail_event: le16
+//! ```
+
+use core::sync::atomic::{fence, Ordering};
+
+/// The descriptor continues in `next`.
+pub const DESC_F_NEXT: u16 = 1;
+/// The buffer is device-writable.
+pub const DESC_F_WRITE: u16 = 2;
+/// The buffer is a table of descriptors.
+pub const DESC_F_INDIRECT: u16 = 4;
+/// `avail.flags`: the driver does not want interrupts.
+pub const AVAIL_F_NO_INTERRUPT: u16 = 1;
+/// `used.flags`: the device does not want kicks.
+pub const USED_F_NO_NOTIFY: u16 = 1;
+/// Largest queue size of a split ring.
+pub const MAX_QUEUE_SIZE: u16 = 32768;
+
+/// An address the device's address space does not map (or not with the
+/// access asked for).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fault;
+
+/// The memory a ring and its buffers live in, as the device sees it.
+pub trait GuestMem {
+    /// Copies `buf.len()` bytes at `addr` into `buf`.
+    fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), Fault>;
+    /// Copies `data` to `addr`.
+    fn write(&self, addr: u64, data: &[u8]) -> Result<(), Fault>;
+}
+
+/// A driver error: the device needs a reset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RingError {
+    /// An access missed the address space.
+    Fault,
+    /// The driver made more buffers available than the queue holds.
+    AvailOverrun,
+    /// A head or `next` index is not below the queue size.
+    BadIndex,
+    /// A chain visits more descriptors than the queue has.
+    Loop,
+    /// A readable descriptor follows a writable one.
+    ReadAfterWrite,
+    /// An indirect descriptor (not offered).
+    Indirect,
+}
+
+impl From<Fault> for RingError {
+    fn from(_: Fault) -> Self {
+        Self::Fault
+    }
+}
+
+/// One buffer of a chain.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Seg {
+    /// Address in the device's address space.
+    pub addr: u64,
+    /// Bytes.
+    pub len: u32,
+}
+
+/// A descriptor chain: its head and up to `N` buffers, readable ones first.
+#[derive(Debug, Clone, Copy)]
+pub struct Chain<const N: usize> {
+    /// The head descriptor's index (what the used ring returns).
+    pub head: u16,
+    /// The buffers.
+    pub segs: [Seg; N],
+    /// Buffers in `segs`.
+    pub n: usize,
+    /// The first `readable` of them are device-readable, the rest writable.
+    pub readable: usize,
+    /// The chain had more than `N` buffers; `segs` holds the first `N`.
+    pub truncated: bool,
+    /// Bytes of the readable buffers.
+    pub read_len: u64,
+    /// Bytes of the writable buffers.
+    pub write_len: u64,
+}
+
+impl<const N: usize> Default for Chain<N> {
+    fn default() -> Self {
+        Self {
+            head: 0,
+            segs: [Seg::default(); N],
+            n: 0,
+            readable: 0,
+            truncated: false,
+            read_len: 0,
+            write_len: 0,
+        }
+    }
+}
+
+impl<const N: usize> Chain<N> {
+    /// The device-readable buffers.
+    pub fn readable(&self) -> &[Seg] {
+        &self.segs[..self.readable]
+    }
+
+    /// The device-writable buffers.
+    pub fn writable(&self) -> &[Seg] {
+        &self.segs[self.readable..self.n]
+    }
+}
+
+fn read_u16(m: &impl GuestMem, addr: u64) -> Result<u16, Fault> {
+    let mut b = [0; 2];
+    m.read(addr, &mut b)?;
+    Ok(u16::from_le_bytes(b))
+}
+
+/// Reads `len` bytes from the readable buffers of a chain, starting `skip`
+/// bytes in, into `out`; returns how many were copied.
+pub fn read_chain<const N: usize>(
+    m: &impl GuestMem,
+    c: &Chain<N>,
+    mut skip: u64,
+    out: &mut [u8],
+) -> Result<usize, Fault> {
+    let mut done = 0;
+    for s in c.readable() {
+        if done == out.len() {
+            break;
+        }
+        if skip >= s.len as u64 {
+            skip -= s.len as u64;
+            continue;
+        }
+        let n = ((s.len as u64 - skip) as usize).min(out.len() - done);
+        m.read(s.addr + skip, &mut out[done..done + n])?;
+        done += n;
+        skip = 0;
+    }
+    Ok(done)
+}
+
+/// Writes `data` into the writable buffers of a chain; returns how many
+/// bytes fit.
+pub fn write_chain<const N: usize>(
+    m: &impl GuestMem,
+    c: &Chain<N>,
+    data: &[u8],
+) -> Result<usize, Fault> {
+    let mut done = 0;
+    for s in c.writable() {
+        if done == data.len() {
+            break;
+        }
+        let n = (s.len as usize).min(data.len() - done);
+        m.write(s.addr, &data[done..done + n])?;
+        done += n;
+    }
+    Ok(done)
+}
+
+/// The device's view of one split virtqueue: where it is and how far it got.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SplitRing {
+    /// Descriptor table address.
+    pub desc: u64,
+    /// Avail (driver) ring address.
+    pub avail: u64,
+    /// Used (device) ring address.
+    pub used: u64,
+    /// Queue size.
+    pub num: u16,
+    /// Next avail ring entry to take.
+    pub last_avail: u16,
+    /// Next used ring entry to fill.
+    pub next_used: u16,
+    /// Used entries filled since the last publish.
+    unpublished: u16,
+}
+
+impl SplitRing {
+    /// A ring of `num` entries (a power of two, 1..=32768) at the three
+    /// addresses, starting at avail/used index `start`.
+    pub fn new(desc: u64, avail: u64, used: u64, num: u16, start: u16) -> Option<Self> {
+        if num == 0 || !num.is_power_of_two() || num > MAX_QUEUE_SIZE {
+            return None;
+        }
+        Some(Self {
+            desc,
+            avail,
+            used,
+            num,
+            last_avail: start,
+            next_used: start,
+            unpublished: 0,
+        })
+    }
+
+    /// Buffers made available and not taken yet.
+    pub fn pending(&self, m: &impl GuestMem) -> Result<u16, RingError> {
+        let idx = read_u16(m, self.avail + 2)?;
+        let n = idx.wrapping_sub(self.last_avail);
+        if n > self.num {
+            return Err(RingError::AvailOverrun);
+        }
+        Ok(n)
+    }
+
+    /// Takes the next available chain into `c`; `Ok(false)` if there is none.
+    pub fn pop<const N: usize>(
+        &mut self,
+        m: &impl GuestMem,
+        c: &mut Chain<N>,
+    ) -> Result<bool, RingError> {
+        if self.pending(m)? == 0 {
+            return Ok(false);
+        }
+        // The ring entry and the descriptors were written before the index.
+        fence(Ordering::Acquire);
+        let slot = self.avail + 4 + 2 * (self.last_avail % self.num) as u64;
+        let head = read_u16(m, slot)?;
+        self.walk(m, head, c)?;
+        self.last_avail = self.last_avail.wrapping_add(1);
+        Ok(true)
+    }
+
+    fn walk<const N: usize>(
+        &self,
+        m: &impl GuestMem,
+        head: u16,
+        c: &mut Chain<N>,
+    ) -> Result<(), RingError> {
+        *c = Chain {
+            head,
+            ..Chain::default()
+        };
+        let mut i = head;
+        let mut seen = 0u32;
+        loop {
+            if i >= self.num {
+                return Err(RingError::BadIndex);
+            }
+            seen += 1;
+            if seen > self.num as u32 {
+                return Err(RingError::Loop);
+            }
+            let mut d = [0u8; 16];
+            m.read(self.desc + 16 * i as u64, &mut d)?;
+            let addr = u64::from_le_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]]);
+            let len = u32::from_le_bytes([d[8], d[9], d[10], d[11]]);
+            let flags = u16::from_le_bytes([d[12], d[13]]);
+            let next = u16::from_le_bytes([d[14], d[15]]);
+            if flags & DESC_F_INDIRECT != 0 {
+                return Err(RingError::Indirect);
+            }
+            if flags & DESC_F_WRITE != 0 {
+                c.write_len += len as u64;
+            } else {
+                if c.write_len > 0 || c.n > c.readable {
+                    return Err(RingError::ReadAfterWrite);
+                }
+                c.read_len += len as u64;
+            }
+            if c.n < N {
+                c.segs[c.n] = Seg { addr, len };
+                c.n += 1;
+                if flags & DESC_F_WRITE == 0 {
+                    c.readable += 1;
+                }
+            } else {
+                c.truncated = true;
+            }
+            if flags & DESC_F_NEXT == 0 {
+                return Ok(());
+            }
+            i = next;
+        }
+    }
+
+    /// Puts the chain `head` in the used ring with `len` bytes written; the
+    /// driver sees it at the next [`SplitRing::publish`].
+    pub fn push_used(&mut self, m: &impl GuestMem, head: u16, len: u32) -> Result<(), RingError> {
+        let slot = self.used + 4 + 8 * (self.next_used % self.num) as u64;
+        let mut e = [0u8; 8];
+        e[..4].copy_from_slice(&(head as u32).to_le_bytes());
+        e[4..].copy_from_slice(&len.to_le_bytes());
+        m.write(slot, &e)?;
+        self.next_used = self.next_used.wrapping_add(1);
+        self.unpublished += 1;
+        Ok(())
+    }
+
+    /// Makes the used entries pushed so far visible to the driver. Returns
+    /// whether the driver wants to be interrupted for them.
+    pub fn publish(&mut self, m: &impl GuestMem) -> Result<bool, RingError> {
+        if self.unpublished == 0 {
+            return Ok(false);
+        }
+        // The entries before the index that exposes them.
+        fence(Ordering::Release);
+        m.write(self.used + 2, &self.next_used.to_le_bytes())?;
+        self.unpublished = 0;
+        // The index before the driver's flags (it sets them, then rechecks).
+        fence(Ordering::SeqCst);
+        let flags = read_u16(m, self.avail)?;
+        Ok(flags & AVAIL_F_NO_INTERRUPT == 0)
+    }
+
+    /// Sets or clears `used.flags` NO_NOTIFY (kick suppression).
+    pub fn set_no_notify(&self, m: &impl GuestMem, on: bool) -> Result<(), RingError> {
+        let f = if on { USED_F_NO_NOTIFY } else { 0 };
+        m.write(self.used, &f.to_le_bytes())?;
+        fence(Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Bytes of the descriptor table, the avail ring and the used ring.
+    pub fn sizes(num: u16) -> (u64, u64, u64) {
+        let n = num as u64;
+        (16 * n, 6 + 2 * n, 6 + 8 * n)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::testutil::Rng;
+    use core::cell::RefCell;
+
+    /// Flat memory at addresses 0x1000.. with a hole below 0x1000.
+    pub(crate) struct Mem(pub RefCell<Vec<u8>>);
+
+    const BASE: u64 = 0x1000;
+
+    impl Mem {
+        pub(crate) fn new(size: usize) -> Self {
+            Self(RefCell::new(vec![0; size]))
+        }
+        fn range(&self, addr: u64, len: usize) -> Result<core::ops::Range<usize>, Fault> {
+            let start = addr.checked_sub(BASE).ok_or(Fault)? as usize;
+            let end = start.checked_add(len).ok_or(Fault)?;
+            if end > self.0.borrow().len() {
+                return Err(Fault);
+            }
+            Ok(start..end)
+        }
+    }
+
+    impl GuestMem for Mem {
+        fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), Fault> {
+            let r = self.range(addr, buf.len())?;
+            buf.copy_from_slice(&self.0.borrow()[r]);
+            Ok(())
+        }
+        fn write(&self, addr: u64, data: &[u8]) -> Result<(), Fault> {
+            let r = self.range(addr, data.len())?;
+            self.0.borrow_mut()[r].copy_from_slice(data);
+            Ok(())
+        }
+    }
+
+    /// A driver for the tests: lays out a ring of `num` at BASE.
+    pub(crate) struct Driver {
+        pub(crate) num: u16,
+        pub(crate) avail_idx: u16,
+        pub(crate) used_seen: u16,
+        pub(crate) desc: u64,
+        pub(crate) avail: u64,
+        pub(crate) used: u64,
+    }
+
+    impl Driver {
+        pub(crate) fn new(num: u16) -> Self {
+            let (d, a, _) = SplitRing::sizes(num);
+            Self {
+                num,
+                avail_idx: 0,
+                used_seen: 0,
+                desc: BASE,
+                avail: BASE + d,
+                used: BASE + ((d + a + 3) & !3),
+            }
+        }
+
+        pub(crate) fn ring(&self) -> SplitRing {
+            SplitRing::new(self.desc, self.avail, self.used, self.num, 0).unwrap()
+        }
+
+        pub(crate) fn set_desc(&self, m: &Mem, i: u16, addr: u64, len: u32, flags: u16, next: u16) {
+            let mut d = [0u8; 16];
+            d[..8].copy_from_slice(&addr.to_le_bytes());
+            d[8..12].copy_from_slice(&len.to_le_bytes());
+            d[12..14].copy_from_slice(&flags.to_le_bytes());
+            d[14..].copy_from_slice(&next.to_le_bytes());
+            m.write(self.desc + 16 * i as u64, &d).unwrap();
+        }
+
+        pub(crate) fn make_avail(&mut self, m: &Mem, head: u16) {
+            let slot = self.avail + 4 + 2 * (self.avail_idx % self.num) as u64;
+            m.write(slot, &head.to_le_bytes()).unwrap();
+            self.avail_idx = self.avail_idx.wrapping_add(1);
+            m.write(self.avail + 2, &self.avail_idx.to_le_bytes())
+                .unwrap();
+        }
+
+        pub(crate) fn take_used(&mut self, m: &Mem) -> Option<(u32, u32)> {
+            let mut b = [0u8; 2];
+            m.read(self.used + 2, &mut b).unwrap();
+            if u16::from_le_bytes(b) == self.used_seen {
+                return None;
+            }
+            let mut e = [0u8; 8];
+            let slot = self.used + 4 + 8 * (self.used_seen % self.num) as u64;
+            m.read(slot, &mut e).unwrap();
+            self.used_seen = self.used_seen.wrapping_add(1);
+            Some((
+                u32::from_le_bytes([e[0], e[1], e[2], e[3]]),
+                u32::from_le_bytes([e[4], e[5], e[6], e[7]]),
+            ))
+        }
+    }
+
+    #[test]
+    fn sizes_must_be_powers_of_two() {
+        assert!(SplitRing::new(0, 0, 0, 0, 0).is_none());
+        assert!(SplitRing::new(0, 0, 0, 3, 0).is_none());
+        assert!(SplitRing::new(0, 0, 0, 256, 0).is_some());
+        assert!(SplitRing::new(0, 0, 0, 32768, 0).is_some());
+    }
+
+    #[test]
+    fn chain_round_trip() {
+        let m = Mem::new(0x10000);
+        let mut drv = Driver::new(8);
+        let mut ring = drv.ring();
+        let mut c = Chain::<4>::default();
+        assert_eq!(ring.pop(&m, &mut c), Ok(false));
+        // head 5 -> 2 (readable) -> 7 (writable)
+        drv.set_desc(&m, 5, 0x8000, 12, DESC_F_NEXT, 2);
+        drv.set_desc(&m, 2, 0x8100, 100, DESC_F_NEXT, 7);
+        drv.set_desc(&m, 7, 0x9000, 1500, DESC_F_WRITE, 0);
+        drv.make_avail(&m, 5);
+        assert_eq!(ring.pending(&m), Ok(1));
+        assert_eq!(ring.pop(&m, &mut c), Ok(true));
+        assert_eq!(c.head, 5);
+        assert_eq!(
+            c.readable(),
+            &[
+                Seg {
+                    addr: 0x8000,
+                    len: 12
+                },
+                Seg {
+                    addr: 0x8100,
+                    len: 100
+                }
+            ]
+        );
+        assert_eq!(
+            c.writable(),
+            &[Seg {
+                addr: 0x9000,
+                len: 1500
+            }]
+        );
+        assert_eq!((c.read_len, c.write_len, c.truncated), (112, 1500, false));
+        assert_eq!(ring.pop(&m, &mut c), Ok(false));
+        ring.push_used(&m, 5, 42).unwrap();
+        // Not visible before publish.
+        assert_eq!(drv.take_used(&m), None);
+        assert_eq!(ring.publish(&m), Ok(true));
+        assert_eq!(drv.take_used(&m), Some((5, 42)));
+        // Nothing new: no interrupt asked for.
+        assert_eq!(ring.publish(&m), Ok(false));
+    }
+
+    #[test]
+    fn no_interrupt_flag_is_honoured() {
+        let m = Mem::new(0x10000);
+        let mut drv = Driver::new(4);
+        let mut ring = drv.ring();
+        drv.set_desc(&m, 0, 0x8000, 64, 0, 0);
+        drv.make_avail(&m, 0);
+        m.write(drv.avail, &AVAIL_F_NO_INTERRUPT.to_le_bytes())
+            .unwrap();
+        let mut c = Chain::<2>::default();
+        assert_eq!(ring.pop(&m, &mut c), Ok(true));
+        ring.push_used(&m, 0, 0).unwrap();
+        assert_eq!(ring.publish(&m), Ok(false));
+        assert_eq!(drv.take_used(&m), Some((0, 0)));
+    }
+
+    #[test]
+    fn driver_errors_are_caught() {
+        let m = Mem::new(0x10000);
+        let mut drv = Driver::new(4);
+        let mut c = Chain::<4>::default();
+        // Loop: 0 -> 1 -> 0.
+        drv.set_desc(&m, 0, 0x8000, 1, DESC_F_NEXT, 1);
+        drv.set_desc(&m, 1, 0x8000, 1, DESC_F_NEXT, 0);
+        drv.make_avail(&m, 0);
+        assert_eq!(drv.ring().pop(&m, &mut c), Err(RingError::Loop));
+        // next out of range.
+        drv.set_desc(&m, 1, 0x8000, 1, DESC_F_NEXT, 4);
+        assert_eq!(drv.ring().pop(&m, &mut c), Err(RingError::BadIndex));
+        // readable after writable.
+        drv.set_desc(&m, 0, 0x8000, 1, DESC_F_NEXT | DESC_F_WRITE, 1);
+        drv.set_desc(&m, 1, 0x8000, 1, 0, 0);
+        assert_eq!(drv.ring().pop(&m, &mut c), Err(RingError::ReadAfterWrite));
+        // indirect.
+        drv.set_desc(&m, 0, 0x8000, 16, DESC_F_INDIRECT, 0);
+        assert_eq!(drv.ring().pop(&m, &mut c), Err(RingError::Indirect));
+        // head out of range.
+        let mut drv2 = Driver::new(4);
+        drv2.make_avail(&m, 9);
+        assert_eq!(drv2.ring().pop(&m, &mut c), Err(RingError::BadIndex));
+        // avail index too far ahead.
+        m.write(drv2.avail + 2, &100u16.to_le_bytes()).unwrap();
+        assert_eq!(drv2.ring().pop(&m, &mut c), Err(RingError::AvailOverrun));
+        // ring outside memory.
+        let mut bad = drv2.ring();
+        bad.avail = 0x10;
+        assert_eq!(bad.pop(&m, &mut c), Err(RingError::Fault));
+    }
+
+    #[test]
+    fn long_chains_are_truncated_not_lost() {
+        let m = Mem::new(0x10000);
+        let mut drv = Driver::new(8);
+        for i in 0..5 {
+            drv.set_desc(
+                &m,
+                i,
+                0x8000 + i as u64,
+                10,
+                if i < 4 { DESC_F_NEXT } else { 0 },
+                i + 1,
+            );
+        }
+        drv.make_avail(&m, 0);
+        let mut c = Chain::<3>::default();
+        assert_eq!(drv.ring().pop(&m, &mut c), Ok(true));
+        assert!(c.truncated);
+        assert_eq!((c.n, c.read_len), (3, 50));
+    }
+
+    #[test]
+    fn chain_copies_cross_buffers() {
+        let m = Mem::new(0x10000);
+        let mut drv = Driver::new(4);
+        m.write(0x8000, &[1, 2, 3]).unwrap();
+        m.write(0x8100, &[4, 5, 6, 7]).unwrap();
+        drv.set_desc(&m, 0, 0x8000, 3, DESC_F_NEXT, 1);
+        drv.set_desc(&m, 1, 0x8100, 4, DESC_F_NEXT, 2);
+        drv.set_desc(&m, 2, 0x9000, 2, DESC_F_WRITE | DESC_F_NEXT, 3);
+        drv.set_desc(&m, 3, 0x9100, 8, DESC_F_WRITE, 0);
+        drv.make_avail(&m, 0);
+        let mut c = Chain::<4>::default();
+        assert_eq!(drv.ring().pop(&m, &mut c), Ok(true));
+        let mut out = [0u8; 5];
+        assert_eq!(read_chain(&m, &c, 2, &mut out), Ok(5));
+        assert_eq!(out, [3, 4, 5, 6, 7]);
+        assert_eq!(write_chain(&m, &c, &[9, 8, 7, 6]), Ok(4));
+        let mut w = [0u8; 2];
+        m.read(0x9100, &mut w).unwrap();
+        assert_eq!(w, [7, 6]);
+        assert_eq!(write_chain(&m, &c, &[0; 20]), Ok(10));
+    }
+
+    /// Many rounds with wrapping indexes: every chain made available comes
+    /// back exactly once, in order, with its length.
+    #[test]
+    fn wraps_around_in_order() {
+        let m = Mem::new(0x10000);
+        let mut drv = Driver::new(16);
+        let mut ring = drv.ring();
+        ring.last_avail = 65530;
+        ring.next_used = 65530;
+        drv.avail_idx = 65530;
+        drv.used_seen = 65530;
+        let mut rng = Rng::new(7);
+        let mut c = Chain::<1>::default();
+        let mut next_head = 0u16;
+        for _ in 0..200 {
+            let k = 1 + rng.below(16) as u16;
+            let mut heads = Vec::new();
+            for _ in 0..k {
+                let h = next_head % 16;
+                next_head += 1;
+                drv.set_desc(&m, h, 0x8000, h as u32, DESC_F_WRITE, 0);
+                drv.make_avail(&m, h);
+                heads.push(h);
+            }
+            for &h in &heads {
+                assert_eq!(ring.pop(&m, &mut c), Ok(true));
+                assert_eq!(c.head, h);
+                ring.push_used(&m, h, c.write_len as u32).unwrap();
+            }
+            ring.publish(&m).unwrap();
+            for &h in &heads {
+                assert_eq!(drv.take_used(&m), Some((h as u32, h as u32)));
+            }
+            assert_eq!(drv.take_used(&m), None);
+        }
+    }
+}
