@@ -7,6 +7,7 @@
 //! finds too few is counted as a depletion. Buffers are the owner's: the
 //! pool only keeps their addresses, and gives every one back at teardown.
 
+use super::dma::Dma;
 use crate::kapi::sync::{new_spinlock_bh, SpinLockBh};
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use kernel::{prelude::*, sync::Arc};
@@ -14,7 +15,7 @@ use kernel::{prelude::*, sync::Arc};
 /// Most buffers one acquire or release moves (the BMan command limit).
 pub(crate) const MAX_BUFS_PER_CMD: usize = 8;
 /// BPIDs the model has (0 is reserved, 0xff means "no pool" in an FD).
-pub(crate) const MAX_BPIDS: usize = 64;
+pub(crate) const MAX_BPIDS: usize = 255;
 /// BPID of buffers that belong to no pool (TX frames).
 pub(crate) const NO_BPID: u8 = 0xff;
 
@@ -40,6 +41,10 @@ pub(crate) struct Pool {
     bpid: u8,
     /// Bytes of each buffer the FMan may write (offset + frame).
     room: u32,
+    /// Where in a buffer the FMan puts a frame (the FD offset).
+    offset: u16,
+    /// The address space of the buffers (their owner's).
+    dma: Arc<dyn Dma>,
     free_buf: FreeBuf,
     /// Unregistered: released buffers are freed, not kept.
     closed: AtomicBool,
@@ -57,6 +62,14 @@ impl Pool {
 
     pub(crate) fn room(&self) -> u32 {
         self.room
+    }
+
+    pub(crate) fn offset(&self) -> u16 {
+        self.offset
+    }
+
+    pub(crate) fn dma(&self) -> &dyn Dma {
+        &*self.dma
     }
 
     /// Buffers in the pool.
@@ -144,10 +157,10 @@ pub(crate) struct Bman {
     pools: SpinLockBh<Slots>,
 }
 
-/// Pools by BPID, and BPIDs reserved for pools being made (a bit each).
+/// Pools by BPID, and BPIDs reserved for pools being made.
 struct Slots {
     pools: KVec<Option<Arc<Pool>>>,
-    reserved: u64,
+    reserved: KVec<bool>,
 }
 
 impl Bman {
@@ -156,7 +169,10 @@ impl Bman {
         for _ in 0..MAX_BPIDS {
             pools.push(None, GFP_KERNEL)?;
         }
-        let slots = Slots { pools, reserved: 0 };
+        let slots = Slots {
+            pools,
+            reserved: KVec::from_elem(false, MAX_BPIDS, GFP_KERNEL)?,
+        };
         Arc::pin_init(
             try_pin_init!(Self { pools <- new_spinlock_bh!(slots, "bman_pools") }? Error),
             GFP_KERNEL,
@@ -164,47 +180,86 @@ impl Bman {
     }
 
     /// A new pool of up to `capacity` buffers with `room` bytes for the
-    /// FMan each, freed with `free_buf`.
+    /// FMan each (frames at `offset`), in address space `dma`, freed with
+    /// `free_buf`.
     pub(crate) fn new_pool(
         &self,
         capacity: usize,
         room: u32,
+        offset: u16,
+        dma: Arc<dyn Dma>,
         free_buf: FreeBuf,
     ) -> Result<PoolRef> {
-        // Reserve the BPID under the lock, make the pool outside it (that
-        // may sleep), then publish it.
-        let bpid = {
+        let v = self.new_pools(1, capacity, room, offset, dma, free_buf)?;
+        v.into_iter().next().ok_or(EINVAL)
+    }
+
+    /// `count` pools like [`Bman::new_pool`]'s, with consecutive BPIDs.
+    pub(crate) fn new_pools(
+        &self,
+        count: usize,
+        capacity: usize,
+        room: u32,
+        offset: u16,
+        dma: Arc<dyn Dma>,
+        free_buf: FreeBuf,
+    ) -> Result<KVec<PoolRef>> {
+        if count == 0 {
+            return Err(EINVAL);
+        }
+        // Reserve the BPIDs under the lock, make the pools outside it (that
+        // may sleep), then publish them.
+        let first = {
             let mut slots = self.pools.lock();
-            let bpid = (1..MAX_BPIDS)
-                .find(|&b| slots.pools[b].is_none() && slots.reserved & (1 << b) == 0)
+            let free = |s: &Slots, b: usize| s.pools[b].is_none() && !s.reserved[b];
+            let first = (1..=MAX_BPIDS - count)
+                .find(|&b| (b..b + count).all(|i| free(&slots, i)))
                 .ok_or(ENOSPC)?;
-            slots.reserved |= 1 << bpid;
-            bpid
+            slots.reserved[first..first + count].fill(true);
+            first
         };
-        let pool = Arc::pin_init(
-            try_pin_init!(Pool {
-                    bpid: bpid as u8,
-                    room,
-                    free_buf,
-                    closed: AtomicBool::new(false),
-                    stack <- new_spinlock_bh!(
-                        Stack { addrs: KVec::from_elem(0, capacity, GFP_KERNEL)?, len: 0 },
-                        "bman_pool"
-                    ),
-                    stats: PoolStats::default(),
-                    deplete: AtomicBool::new(false),
-                }? Error),
-            GFP_KERNEL,
-        );
+        let made = (|| -> Result<KVec<Arc<Pool>>> {
+            let mut v = KVec::with_capacity(count, GFP_KERNEL)?;
+            for i in 0..count {
+                let dma = dma.clone();
+                let pool = Arc::pin_init(
+                    try_pin_init!(Pool {
+                        bpid: (first + i) as u8,
+                        room,
+                        offset,
+                        dma,
+                        free_buf,
+                        closed: AtomicBool::new(false),
+                        stack <- new_spinlock_bh!(
+                            Stack { addrs: KVec::from_elem(0, capacity, GFP_KERNEL)?, len: 0 },
+                            "bman_pool"
+                        ),
+                        stats: PoolStats::default(),
+                        deplete: AtomicBool::new(false),
+                    }? Error),
+                    GFP_KERNEL,
+                )?;
+                v.push(pool, GFP_KERNEL)?;
+            }
+            Ok(v)
+        })();
+        let out = KVec::with_capacity(count, GFP_KERNEL);
         let mut slots = self.pools.lock();
-        slots.reserved &= !(1 << bpid);
-        let pool = pool?;
-        slots.pools[bpid] = Some(pool.clone());
-        drop(slots);
-        Ok(PoolRef {
-            pool,
-            bman: self as *const Bman,
-        })
+        slots.reserved[first..first + count].fill(false);
+        let pools = made?;
+        let mut out = out?;
+        for p in pools.into_iter() {
+            slots.pools[p.bpid as usize] = Some(p.clone());
+            // Capacity reserved above: cannot fail.
+            let _ = out.push(
+                PoolRef {
+                    pool: p,
+                    bman: self as *const Bman,
+                },
+                GFP_ATOMIC,
+            );
+        }
+        Ok(out)
     }
 
     pub(crate) fn lookup(&self, bpid: u8) -> Option<Arc<Pool>> {

@@ -12,6 +12,7 @@
 
 use super::{
     bman::Bman,
+    dma::{self, Dma},
     qman::{Ern, Qman},
 };
 use crate::{
@@ -27,7 +28,7 @@ use dpaa_core::{
 };
 use kernel::{prelude::*, sync::Arc};
 
-/// Where the FMan writes a received frame in a buffer (the FD offset).
+/// Where the FMan writes a received frame in a host buffer (the FD offset).
 pub(crate) const RX_OFFSET: u16 = 64;
 /// Largest frame the port takes (FMan's maximum receive frame).
 pub(crate) const MAX_FRAME: u32 = 9600;
@@ -46,9 +47,13 @@ pub(crate) enum DropReason {
     Enqueue,
     TooLong,
     BadFd,
+    /// TX with a source MAC that is not the sender's (anti-spoof).
+    Spoofed,
+    /// A buffer address its owner's address space does not map.
+    DmaFault,
 }
 
-pub(crate) const DROP_NAMES: [&str; 7] = [
+pub(crate) const DROP_NAMES: [&str; 9] = [
     "parse",
     "no_target",
     "no_buffer",
@@ -56,6 +61,8 @@ pub(crate) const DROP_NAMES: [&str; 7] = [
     "enqueue",
     "too_long",
     "bad_fd",
+    "spoofed",
+    "dma_fault",
 ];
 
 /// Counters of one direction.
@@ -67,11 +74,11 @@ pub(crate) struct DirStats {
     pub(crate) delivered: AtomicU64,
     /// Frames sent to the wire (TX only).
     pub(crate) to_wire: AtomicU64,
-    pub(crate) drops: [AtomicU64; 7],
+    pub(crate) drops: [AtomicU64; 9],
 }
 
 impl DirStats {
-    fn drop(&self, r: DropReason) {
+    pub(crate) fn drop(&self, r: DropReason) {
         self.drops[r as usize].fetch_add(1, Relaxed);
     }
 }
@@ -92,6 +99,7 @@ impl Route {
             fq_count: 0,
             bpid: 0,
             member: 0,
+            pool_per_fq: false,
         }; MAX_MEMBERS + 1],
         n: 0,
         matched: false,
@@ -118,13 +126,6 @@ pub(crate) struct Fman {
     pub(crate) rx: DirStats,
     /// From local entities.
     pub(crate) tx: DirStats,
-}
-
-/// The buffer of a frame, resolved in the host's address space.
-fn host_buf(addr: u64) -> *mut u8 {
-    // SAFETY: the model's buffers are direct-map memory of the kernel (host
-    // netdev buffers, skb data); their physical address maps back.
-    unsafe { ffi::dpaa_vdpa_phys_to_virt(addr).cast::<u8>() }
 }
 
 impl Fman {
@@ -214,33 +215,38 @@ impl Fman {
         r
     }
 
-    /// "DMA" a frame into a buffer of `t`'s pool and enqueue it on `t`'s FQs.
+    /// "DMA" a frame into a buffer of `t`'s pool (the one of the chosen FQ
+    /// if the target has a pool per FQ) and enqueue it on that FQ.
     fn deliver(&self, frame: &[u8], t: Target, hash: u32, s: &DirStats) {
-        let Some(pool) = self.bman.lookup(t.bpid) else {
+        let i = pick(hash, t.fq_count.max(1));
+        let bpid = if t.pool_per_fq {
+            t.bpid.wrapping_add(i as u8)
+        } else {
+            t.bpid
+        };
+        let Some(pool) = self.bman.lookup(bpid) else {
             return s.drop(DropReason::NoBuffer);
         };
-        if RX_OFFSET as u32 + frame.len() as u32 > pool.room() {
+        let off = pool.offset();
+        if off as u32 + frame.len() as u32 > pool.room() {
             return s.drop(DropReason::TooLong);
         }
         let mut buf = [0u64; 1];
         if !pool.acquire(&mut buf) {
             return s.drop(DropReason::NoBuffer);
         }
-        // SAFETY: a pool buffer has `room` writable bytes and is ours until
-        // enqueued or released.
-        unsafe {
-            core::ptr::copy_nonoverlapping(
-                frame.as_ptr(),
-                host_buf(buf[0]).add(RX_OFFSET as usize),
-                frame.len(),
-            )
-        };
-        let Ok(fd) = QmFd::contig(t.bpid, buf[0], RX_OFFSET, frame.len() as u32) else {
+        // The buffer is the pool owner's until enqueued or released; a
+        // buffer its space does not map is the owner's error, and is not
+        // given back.
+        if dma::write(pool.dma(), buf[0] + off as u64, frame).is_err() {
+            pool.dma().fault();
+            return s.drop(DropReason::DmaFault);
+        }
+        let Ok(fd) = QmFd::contig(bpid, buf[0], off, frame.len() as u32) else {
             let _ = pool.release(&buf);
             return s.drop(DropReason::BadFd);
         };
-        let fqid = t.fqid + pick(hash, t.fq_count.max(1)) as u32;
-        match self.qman.enqueue(fqid, fd) {
+        match self.qman.enqueue(t.fqid + i as u32, fd) {
             Ok(()) => {
                 s.delivered.fetch_add(1, Relaxed);
             }
@@ -255,22 +261,49 @@ impl Fman {
         }
     }
 
-    /// A frame member `from` enqueued on its TX FQ. Returns whether it went
-    /// anywhere (the TX confirmation reports it).
+    /// A host frame member `from` enqueued on its TX FQ: one contiguous
+    /// buffer in the host's space. Returns whether it went anywhere.
     pub(crate) fn tx(&self, fd: &QmFd, from: u8) -> bool {
-        let s = &self.tx;
         let len = fd.length();
         if fd.format() != Some(Format::Contig) || !(14..=MAX_FRAME).contains(&len) {
-            s.drop(DropReason::BadFd);
+            self.tx.drop(DropReason::BadFd);
             return false;
         }
-        s.frames.fetch_add(1, Relaxed);
-        s.bytes.fetch_add(len as u64, Relaxed);
+        let mut spans = dma::Spans::new();
+        let addr = fd.addr() + fd.offset() as u64;
+        if dma::HostDma
+            .resolve(addr, len as usize, false, &mut spans)
+            .is_err()
+        {
+            self.tx.drop(DropReason::DmaFault);
+            return false;
+        }
+        let s = spans.as_slice()[0];
         // SAFETY: the sender keeps the frame's buffer (`len` bytes at the
         // offset) valid until its TX confirmation.
-        let frame = unsafe {
-            core::slice::from_raw_parts(host_buf(fd.addr()).add(fd.offset() as usize), len as usize)
-        };
+        let frame = unsafe { core::slice::from_raw_parts(s.ptr.cast_const(), s.len) };
+        self.tx_frame(frame, from, None).is_ok()
+    }
+
+    /// A frame from member `from`, already read from its buffers. With
+    /// `src`, the frame must carry that source MAC (anti-spoof).
+    pub(crate) fn tx_frame(
+        &self,
+        frame: &[u8],
+        from: u8,
+        src: Option<[u8; 6]>,
+    ) -> core::result::Result<(), DropReason> {
+        let s = &self.tx;
+        if !(14..=MAX_FRAME as usize).contains(&frame.len()) {
+            s.drop(DropReason::BadFd);
+            return Err(DropReason::BadFd);
+        }
+        if src.is_some_and(|m| frame[6..12] != m) {
+            s.drop(DropReason::Spoofed);
+            return Err(DropReason::Spoofed);
+        }
+        s.frames.fetch_add(1, Relaxed);
+        s.bytes.fetch_add(frame.len() as u64, Relaxed);
         // The parser does not stop transmission: unparsable frames go out.
         let (r, hash) = match parse(frame) {
             Ok(p) => (self.route(&p, Some(from)), flow_hash(&self.hash, &p)),
@@ -283,7 +316,7 @@ impl Fman {
         if !r.matched || frame[0] & 1 != 0 {
             self.to_wire(frame);
         }
-        true
+        Ok(())
     }
 
     fn to_wire(&self, frame: &[u8]) {

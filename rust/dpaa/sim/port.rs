@@ -60,6 +60,11 @@ impl Port {
         self.dev.device()
     }
 
+    /// MAC of the far end of the cable.
+    pub(crate) fn wire_mac(&self) -> [u8; 6] {
+        [0x02, 0xd0, 0xaa, self.index as u8, 0xff, 0xff]
+    }
+
     pub(crate) fn fman(&self) -> &Arc<Fman> {
         &self.fman
     }

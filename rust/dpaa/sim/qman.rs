@@ -73,6 +73,9 @@ pub(crate) trait FqHandler: Send + Sync + 'static {
     fn dqrr(&self, fd: &QmFd, napi: &NapiCtx) -> Dqrr;
     /// A frame still in the FQ at teardown: release what it holds.
     fn drain(&self, fd: &QmFd);
+    /// The end of a batch of `dqrr` calls in one poll: publish what the
+    /// batch produced (one used-ring update, one interrupt).
+    fn batch_end(&self, _napi: &NapiCtx) {}
 }
 
 /// Counters of an FQ.
@@ -265,6 +268,9 @@ impl<H: FqHandler> QmanFq for Fq<H> {
                 Dqrr::Park => park = true,
                 Dqrr::Stop => stop = true,
             }
+        }
+        if n > 0 {
+            self.handler.batch_end(napi);
         }
         let mut r = self.ring.lock();
         r.busy = false;
