@@ -21,6 +21,9 @@
 #include <linux/skbuff.h>
 #include <linux/spinlock.h>
 #include <linux/vdpa.h>
+#include <linux/vhost_iotlb.h>
+#include <linux/dma-mapping.h>
+#include <net/netlink.h>
 #include <linux/virtio_config.h>
 #include <uapi/linux/vdpa.h>
 #include <uapi/linux/virtio_ids.h>
@@ -102,5 +105,38 @@ struct dpaa_vdpa_dbg_file {
 };
 struct dentry *dpaa_vdpa_debugfs_file(const char *name, struct dentry *parent,
 				      struct dpaa_vdpa_dbg_file *file);
+
+/*
+ * A vDPA device of this driver: the vdpa core allocates it (with the size
+ * vdpa_alloc_device() passes) and frees it on the last reference, after
+ * calling ops->free, which drops drv.
+ */
+struct dpaa_vdpa_dev {
+	struct vdpa_device vdpa;
+	void *drv;
+};
+
+/*
+ * vdpa_alloc_device() is a macro. Returns the device (with drv set and DMA
+ * through the device's own address space) or NULL with *err set; drv stays
+ * the caller's on failure.
+ */
+struct vdpa_device *dpaa_vdpa_dev_alloc(struct device *parent,
+					const struct vdpa_config_ops *ops,
+					struct vdpa_mgmt_dev *mdev,
+					unsigned int ngroups, unsigned int nas,
+					const char *name, void *drv, int *err);
+void *dpaa_vdpa_dev_drv(struct vdpa_device *vdev);
+/* Takes drv back (ops->free); the device no longer has one. */
+void *dpaa_vdpa_dev_take_drv(struct vdpa_device *vdev);
+const char *dpaa_vdpa_dev_name(struct vdpa_device *vdev);
+struct device *dpaa_vdpa_dev_device(struct vdpa_device *vdev);
+
+/* pfn_valid() of the page holding phys. */
+bool dpaa_vdpa_phys_valid(u64 phys);
+
+/* nla_put_string() and NL_SET_ERR_MSG are inline/macros. */
+int dpaa_vdpa_nla_put_string(struct sk_buff *msg, int type, const char *s);
+int dpaa_vdpa_nla_put_u64(struct sk_buff *msg, int type, u64 v);
 
 #endif /* DPAA_VDPA_FFI_H */

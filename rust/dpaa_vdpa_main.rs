@@ -29,6 +29,7 @@ mod ffi;
 mod hostif;
 mod kapi;
 mod port;
+mod relay;
 mod vdpa;
 
 /// Most software ports, and the highest port ID plus one.

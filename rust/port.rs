@@ -41,7 +41,14 @@ impl Port {
         let dbg = PortDebugfs::new(dbg, index, fman)?;
         let parent = ARef::from(dpaa.device());
         let caps = PortMgmt::caps(&dpaa.caps());
-        let mgmt = KBox::pin_init(MgmtDev::register_net(parent, caps, PortMgmt), GFP_KERNEL)?;
+        let ops = PortMgmt::new(
+            index,
+            dpaa.fman().clone(),
+            host.dev().as_raw(),
+            dpaa.wire_mac(),
+            &dpaa.caps(),
+        )?;
+        let mgmt = KBox::pin_init(MgmtDev::register_net(parent, caps, ops), GFP_KERNEL)?;
         dev_info!(dpaa.device(), "software DPAA port {} ready\n", dpaa.index());
         Ok(Self {
             _mgmt: mgmt,

@@ -319,3 +319,75 @@ struct dentry *dpaa_vdpa_debugfs_file(const char *name, struct dentry *parent,
 	return debugfs_create_file(name, file->write ? 0600 : 0400, parent,
 				   file, &dbg_fops);
 }
+
+/* --- vDPA devices ---------------------------------------------------------- */
+
+struct vdpa_device *dpaa_vdpa_dev_alloc(struct device *parent,
+					const struct vdpa_config_ops *ops,
+					struct vdpa_mgmt_dev *mdev,
+					unsigned int ngroups, unsigned int nas,
+					const char *name, void *drv, int *err)
+{
+	struct dpaa_vdpa_dev *d;
+	struct device *dev;
+
+	d = vdpa_alloc_device(struct dpaa_vdpa_dev, vdpa, parent, ops, ngroups,
+			      nas, name, false);
+	if (IS_ERR(d)) {
+		*err = PTR_ERR(d);
+		return NULL;
+	}
+	/*
+	 * The device's DMA is its own address space (identity unless a map is
+	 * set): virtio_vdpa maps through the device, as with vdpa_sim.
+	 */
+	dev = &d->vdpa.dev;
+	dev->dma_mask = &dev->coherent_dma_mask;
+	*err = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64));
+	if (*err) {
+		/* drv is not set: ops->free finds nothing to drop. */
+		put_device(dev);
+		return NULL;
+	}
+	d->vdpa.dma_dev = dev;
+	d->vdpa.mdev = mdev;
+	d->drv = drv;
+	return &d->vdpa;
+}
+
+void *dpaa_vdpa_dev_drv(struct vdpa_device *vdev)
+{
+	return container_of(vdev, struct dpaa_vdpa_dev, vdpa)->drv;
+}
+
+void *dpaa_vdpa_dev_take_drv(struct vdpa_device *vdev)
+{
+	struct dpaa_vdpa_dev *d = container_of(vdev, struct dpaa_vdpa_dev, vdpa);
+
+	return xchg(&d->drv, NULL);
+}
+
+const char *dpaa_vdpa_dev_name(struct vdpa_device *vdev)
+{
+	return dev_name(&vdev->dev);
+}
+
+struct device *dpaa_vdpa_dev_device(struct vdpa_device *vdev)
+{
+	return &vdev->dev;
+}
+
+bool dpaa_vdpa_phys_valid(u64 phys)
+{
+	return pfn_valid(PHYS_PFN(phys));
+}
+
+int dpaa_vdpa_nla_put_string(struct sk_buff *msg, int type, const char *s)
+{
+	return nla_put_string(msg, type, s);
+}
+
+int dpaa_vdpa_nla_put_u64(struct sk_buff *msg, int type, u64 v)
+{
+	return nla_put_u64_64bit(msg, type, v, VDPA_ATTR_PAD);
+}

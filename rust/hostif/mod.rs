@@ -14,6 +14,7 @@ mod tx;
 use crate::{
     dpaa::sim::{
         bman::PoolRef,
+        dma::{Dma, HostDma},
         fman::{Fman, HOST_MEMBER, MAX_FRAME, RX_OFFSET},
         qman::FqRange,
     },
@@ -44,6 +45,12 @@ const RX_DEPTH: usize = 256;
 const TX_DEPTH: usize = 1024;
 /// Frames in flight (enqueued, not yet confirmed) before the queue stops.
 const TX_INFLIGHT_MAX: u64 = 768;
+
+/// The host's address space, as pools hold it.
+fn host_dma() -> Result<Arc<dyn Dma>> {
+    let d: Arc<dyn Dma> = Arc::new(HostDma, GFP_KERNEL)?;
+    Ok(d)
+}
 
 /// Counters of the host interface.
 #[derive(Default)]
@@ -140,6 +147,7 @@ impl HostIf {
             fq_count: rt.rx.len() as u16,
             bpid: rt.pool.bpid(),
             member: HOST_MEMBER,
+            pool_per_fq: false,
         }
     }
 
@@ -158,9 +166,13 @@ impl HostIf {
         let frag_size = Self::frag_size(dev.mtu());
         // SAFETY: a constant of the kernel's build.
         let shinfo = unsafe { ffi::dpaa_vdpa_skb_shinfo_size() };
-        let pool = fman
-            .bman
-            .new_pool(POOL_BUFS, frag_size - shinfo, rx::free_frag)?;
+        let pool = fman.bman.new_pool(
+            POOL_BUFS,
+            frag_size - shinfo,
+            RX_OFFSET,
+            host_dma()?,
+            rx::free_frag,
+        )?;
         let mut filled = 0;
         while filled < POOL_BUFS {
             let n = rx::refill(&pool, frag_size, (POOL_BUFS - filled).min(8));

@@ -7,6 +7,7 @@
 pub(crate) mod debugfs;
 pub(crate) mod device;
 pub(crate) mod error;
+pub(crate) mod iotlb;
 pub(crate) mod napi;
 pub(crate) mod netdev;
 pub(crate) mod skb;

@@ -2,22 +2,73 @@
 
 //! A port's vDPA management device: what `vdpa mgmtdev show` lists and what
 //! `vdpa dev add` creates virtio-net devices on.
+//!
+//! Every request is validated before anything is made, so a refused one
+//! leaves nothing behind; the reason goes to the kernel log.
 
+use super::net::{Params, VdpaNet, NAS, NGROUPS};
 use crate::{
-    dpaa::PortCaps,
+    dpaa::{
+        sim::fman::{Fman, MAX_FRAME},
+        PortCaps,
+    },
+    ffi,
     kapi::{
         device::{dev_err, Device},
-        error::eopnotsupp,
-        vdpa::{ConfigAttr, DevSetConfig, MgmtDevCaps, MgmtDevOps, VdpaDevice},
+        error::{eopnotsupp, errno},
+        netdev::NetDev,
+        vdpa::{ConfigAttr, DevSetConfig, MgmtDevCaps, MgmtDevOps, MgmtHandle, VdpaDevice},
     },
 };
-use dpaa_core::virtio_net;
-use kernel::prelude::*;
+use dpaa_core::virtio_net::{self as vn, FeatureError};
+use kernel::{fmt, new_mutex, prelude::*, str::CString, sync::Arc, sync::Mutex};
+
+/// vDPA devices one port takes (classifier members 1..=MAX_DEVICES).
+pub(crate) const MAX_DEVICES: usize = 16;
+/// Largest MTU of a vDPA device: a frame must fit one RX buffer of the
+/// driver (virtio-net's mergeable buffers hold 1518 bytes); frames over
+/// several buffers are not implemented yet.
+pub(crate) const MAX_MTU: u16 = 1500;
+const MIN_MTU: u16 = 68;
 
 /// The management device operations of one port.
-pub(crate) struct PortMgmt;
+pub(crate) struct PortMgmt {
+    index: u32,
+    fman: Arc<Fman>,
+    /// The port's host net_device (it outlives the management device).
+    host: *mut ffi::net_device,
+    wire_mac: [u8; 6],
+    max_vqp: u16,
+    /// Devices by classifier member (slot `member - 1`).
+    devices: Pin<KBox<Mutex<[Option<Arc<VdpaNet>>; MAX_DEVICES]>>>,
+}
+
+// SAFETY: `host` is only read (its MAC), and outlives `self`.
+unsafe impl Send for PortMgmt {}
+// SAFETY: as above.
+unsafe impl Sync for PortMgmt {}
 
 impl PortMgmt {
+    pub(crate) fn new(
+        index: u32,
+        fman: Arc<Fman>,
+        host: *mut ffi::net_device,
+        wire_mac: [u8; 6],
+        caps: &PortCaps,
+    ) -> Result<Self> {
+        Ok(Self {
+            index,
+            fman,
+            host,
+            wire_mac,
+            max_vqp: caps.max_vqp_per_device,
+            devices: KBox::pin_init(
+                new_mutex!([const { None }; MAX_DEVICES], "vdpa_port_devices"),
+                GFP_KERNEL,
+            )?,
+        })
+    }
+
     /// What the management device advertises for a port with `caps`.
     pub(crate) fn caps(caps: &PortCaps) -> MgmtDevCaps {
         MgmtDevCaps {
@@ -25,27 +76,172 @@ impl PortMgmt {
                 | ConfigAttr::Mtu.mask()
                 | ConfigAttr::MaxVqp.mask()
                 | ConfigAttr::Features.mask(),
-            supported_features: virtio_net::DEVICE_FEATURES,
-            max_supported_vqs: virtio_net::max_vqs(caps.max_vqp_per_device),
+            supported_features: vn::DEVICE_FEATURES,
+            max_supported_vqs: vn::max_vqs(caps.max_vqp_per_device),
         }
+    }
+
+    /// Who on the port has `mac` already, if anyone but `except`.
+    fn owner_of(
+        &self,
+        devs: &[Option<Arc<VdpaNet>>],
+        mac: [u8; 6],
+        except: Option<&VdpaNet>,
+    ) -> Option<&'static str> {
+        // SAFETY: see the field.
+        let host = unsafe { NetDev::from_raw(self.host) };
+        if host.mac() == mac {
+            return Some("the host interface");
+        }
+        if self.wire_mac == mac {
+            return Some("the wire end");
+        }
+        devs.iter()
+            .flatten()
+            .filter(|d| !except.is_some_and(|e| core::ptr::eq(&***d, e)))
+            .any(|d| d.mac() == mac)
+            .then_some("another vDPA device")
+    }
+
+    fn check_mac(
+        &self,
+        parent: &Device,
+        name: &CStr,
+        devs: &[Option<Arc<VdpaNet>>],
+        mac: [u8; 6],
+        except: Option<&VdpaNet>,
+    ) -> Result {
+        if mac[0] & 1 != 0 || mac == [0; 6] {
+            dev_err!(
+                parent,
+                "vDPA device '{name}': MAC {:02x?} is not a unicast address\n",
+                mac
+            );
+            return Err(EINVAL);
+        }
+        if let Some(who) = self.owner_of(devs, mac, except) {
+            dev_err!(
+                parent,
+                "vDPA device '{name}': MAC {:02x?} is already used by {who} on this port\n",
+                mac
+            );
+            return Err(errno(ffi::EADDRINUSE));
+        }
+        Ok(())
     }
 }
 
 #[vtable]
 impl MgmtDevOps for PortMgmt {
-    fn dev_add(&self, parent: &Device, name: &CStr, _config: &DevSetConfig) -> Result {
-        dev_err!(
-            parent,
-            "cannot add vDPA device '{name}': device creation is not implemented yet\n"
-        );
-        Err(eopnotsupp())
+    type Device = VdpaNet;
+
+    fn dev_add(&self, mdev: &MgmtHandle<'_>, name: &CStr, config: &DevSetConfig) -> Result {
+        let parent = mdev.parent();
+        let mut devs = self.devices.lock();
+        let Some(slot) = devs.iter().position(|d| d.is_none()) else {
+            dev_err!(
+                parent,
+                "cannot add vDPA device '{name}': the port has {MAX_DEVICES} already\n"
+            );
+            return Err(ENOSPC);
+        };
+        let offer = match config.device_features() {
+            None => vn::DEVICE_FEATURES,
+            Some(f) => match vn::validate_offer(f, vn::DEVICE_FEATURES) {
+                Ok(f) => f,
+                Err(FeatureError::Unsupported(b)) => {
+                    dev_err!(
+                        parent,
+                        "vDPA device '{name}': unsupported device features {b:#x}\n"
+                    );
+                    return Err(eopnotsupp());
+                }
+                Err(FeatureError::MissingMandatory(b)) => {
+                    dev_err!(parent, "vDPA device '{name}': device features must include {b:#x} (VERSION_1, ACCESS_PLATFORM)\n");
+                    return Err(EINVAL);
+                }
+                Err(FeatureError::MissingDependency(f, n)) => {
+                    dev_err!(
+                        parent,
+                        "vDPA device '{name}': feature bit {f} needs feature bit {n}\n"
+                    );
+                    return Err(EINVAL);
+                }
+            },
+        };
+        let max_vqp = config.max_vq_pairs().unwrap_or(1);
+        if max_vqp == 0 || max_vqp > self.max_vqp {
+            dev_err!(parent, "vDPA device '{name}': max_vqp {max_vqp} is not in 1..={} (the frame queues the port backs a device with)\n", self.max_vqp);
+            return Err(EINVAL);
+        }
+        if max_vqp > 1 && offer & vn::bit(vn::F_MQ) == 0 {
+            dev_err!(
+                parent,
+                "vDPA device '{name}': max_vqp {max_vqp} needs the MQ feature\n"
+            );
+            return Err(EINVAL);
+        }
+        let mtu = config.mtu().unwrap_or(MAX_MTU);
+        let port_max = (MAX_FRAME - 22) as u16;
+        if mtu > port_max {
+            dev_err!(parent, "vDPA device '{name}': MTU {mtu} is beyond the port's maximum frame (MTU {port_max})\n");
+            return Err(EINVAL);
+        }
+        if !(MIN_MTU..=MAX_MTU).contains(&mtu) {
+            dev_err!(parent, "vDPA device '{name}': MTU {mtu} is not in {MIN_MTU}..={MAX_MTU} (frames must fit one RX buffer)\n");
+            return Err(EINVAL);
+        }
+        let member = slot as u8 + 1;
+        let mac = config
+            .mac()
+            .unwrap_or([0x02, 0xd0, 0xaa, self.index as u8, 0x01, member]);
+        self.check_mac(parent, name, &devs[..], mac, None)?;
+        let dev = VdpaNet::new(
+            self.fman.clone(),
+            Params {
+                name: CString::try_from_fmt(fmt!("{name}"))?,
+                mac,
+                mtu,
+                max_vqp,
+                offer,
+                member,
+            },
+        )?;
+        mdev.create(name, vn::max_vqs(max_vqp), NGROUPS, NAS, dev.clone())?;
+        devs[slot] = Some(dev);
+        Ok(())
     }
 
-    fn dev_del(&self, parent: &Device, _dev: &VdpaDevice) {
-        // `dev_add` never registers a device, so the core has none to delete.
-        dev_err!(
-            parent,
-            "dev_del called but this port created no vDPA device\n"
-        );
+    fn dev_del(&self, _parent: &Device, dev: VdpaDevice<'_, VdpaNet>) {
+        let mut devs = self.devices.lock();
+        let me: *const VdpaNet = dev.data();
+        let slot = devs
+            .iter_mut()
+            .find(|d| d.as_ref().is_some_and(|d| core::ptr::eq(&**d, me)));
+        // The driver on it (if any) is unbound, which resets the device.
+        dev.unregister();
+        if let Some(d) = slot.and_then(|s| s.take()) {
+            d.shutdown();
+        }
+    }
+
+    fn dev_set_attr(&self, parent: &Device, dev: &VdpaNet, config: &DevSetConfig) -> Result {
+        if config.mtu().is_some()
+            || config.max_vq_pairs().is_some()
+            || config.device_features().is_some()
+        {
+            dev_err!(
+                parent,
+                "vDPA device '{}': only the MAC can be changed\n",
+                &*dev.name
+            );
+            return Err(eopnotsupp());
+        }
+        let Some(mac) = config.mac() else {
+            return Ok(());
+        };
+        let devs = self.devices.lock();
+        self.check_mac(parent, &dev.name, &devs[..], mac, Some(dev))?;
+        dev.set_mac(mac)
     }
 }

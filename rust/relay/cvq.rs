@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The control virtqueue: the driver's commands become classifier changes
+//! (MAC address and tables, promiscuous, all-multicast) and the active
+//! queue pair count; each is acknowledged with one status byte.
+
+use super::{
+    vq::{Vq, VqState},
+    Link, LinkKind,
+};
+use crate::vdpa::net::VdpaNet;
+use core::sync::atomic::Ordering::Relaxed;
+use dpaa_core::{
+    ctrl::{self, Ctrl, ACK_ERR, ACK_OK},
+    virtio_net as vn,
+    vring::{read_chain, write_chain, Chain},
+};
+
+/// Bytes of a command the device reads (a MAC table of ~680 addresses).
+pub(crate) const SCRATCH: usize = 4096;
+
+/// Carries out a decoded command; whether it was.
+fn apply(dev: &VdpaNet, c: Ctrl<'_>) -> bool {
+    let r = match c {
+        Ctrl::Promisc(on) if dev.has(vn::F_CTRL_RX) => dev.update_filters(|f| {
+            f.promisc = on;
+            Ok(())
+        }),
+        Ctrl::Allmulti(on) if dev.has(vn::F_CTRL_RX) => dev.update_filters(|f| {
+            f.allmulti = on;
+            Ok(())
+        }),
+        Ctrl::MacTable { uc, mc } if dev.has(vn::F_CTRL_RX) => dev.update_filters(|f| {
+            f.set_tables(uc, mc);
+            Ok(())
+        }),
+        Ctrl::MacAddr(mac) if dev.has(vn::F_CTRL_MAC_ADDR) && mac[0] & 1 == 0 && mac != [0; 6] => {
+            dev.update_filters(|f| {
+                f.mac = mac;
+                Ok(())
+            })
+        }
+        // Unchecked, a pair count beyond the device's is CVE-2022-48864.
+        Ctrl::VqPairs(n) if dev.has(vn::F_MQ) && ctrl::check_pairs(n, dev.max_vqp) => dev
+            .update_filters(|f| {
+                f.pairs = n;
+                Ok(())
+            }),
+        _ => return false,
+    };
+    r.is_ok()
+}
+
+/// A kick of the CVQ: run the commands the driver made available.
+pub(crate) fn process(dev: &VdpaNet, vq: &Vq) {
+    let mem = dev.space_of(vq.idx);
+    let s = &vq.stats;
+    let mut c = Chain::<8>::default();
+    let mut st = vq.st.lock();
+    let r = (|| -> Result<bool, ()> {
+        let VqState { ring, link, .. } = &mut *st;
+        let (
+            Some(ring),
+            Some(Link {
+                kind: LinkKind::Ctrl { scratch },
+                ..
+            }),
+        ) = (ring.as_mut(), link.as_mut())
+        else {
+            return Ok(false);
+        };
+        let mut any = false;
+        while ring.pop(mem, &mut c).map_err(|_| ())? {
+            s.descs.fetch_add(1, Relaxed);
+            let fits = !c.truncated && c.read_len <= scratch.len() as u64 && c.write_len >= 1;
+            let ack = if fits {
+                let n = read_chain(mem, &c, 0, scratch).map_err(|_| ())?;
+                match ctrl::parse(&scratch[..n]) {
+                    Ok(cmd) if apply(dev, cmd) => ACK_OK,
+                    _ => ACK_ERR,
+                }
+            } else {
+                ACK_ERR
+            };
+            if ack == ACK_OK {
+                s.frames.fetch_add(1, Relaxed);
+            } else {
+                s.drop(super::vq::VqDrop::BadChain);
+            }
+            let written = write_chain(mem, &c, &[ack]).map_err(|_| ())?;
+            ring.push_used(mem, c.head, written as u32)
+                .map_err(|_| ())?;
+            s.used.fetch_add(1, Relaxed);
+            any = true;
+        }
+        Ok(any && ring.publish(mem).map_err(|_| ())?)
+    })();
+    match r {
+        Ok(true) => st.notify(s),
+        Ok(false) => {}
+        Err(()) => {
+            drop(st);
+            dev.device_error();
+        }
+    }
+}

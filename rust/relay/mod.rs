@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The relay: virtqueues <-> frame queues.
+//!
+//! Per queue pair `i`, all on portal `i`: the TX queue's chains become frame
+//! descriptors (S/G, pointing at the driver's buffers: no copy) on TX FQ `i`,
+//! which the FMan transmits and returns on TX-confirm FQ `i`, where the
+//! chains are completed; the RX queue lends its buffers to pool `i`, the
+//! FMan writes frames into them and enqueues them on RX FQ `i`, where the
+//! relay adds the virtio-net header and completes them. Kicks are FDs on a
+//! depth-1 doorbell FQ per queue (a kick while one is pending is the same
+//! kick), so every ring is only touched from its portal's context.
+
+pub(crate) mod cvq;
+pub(crate) mod kick;
+pub(crate) mod rx;
+pub(crate) mod tx;
+pub(crate) mod vq;
+
+use crate::{
+    dpaa::sim::{
+        bman::{Pool, PoolRef},
+        dma::Dma,
+        qman::{Fq, FqRange, QmanFq},
+    },
+    kapi::vdpa::VqStatsMsg,
+    vdpa::net::{DataDma, VdpaNet},
+};
+use core::sync::atomic::Ordering::Relaxed;
+use dpaa_core::{classify::Target, fd::SG_ENTRY_SIZE, vring::SplitRing};
+use kernel::{c_str, prelude::*, sync::Arc};
+use kick::Kick;
+use rx::RxFq;
+use tx::{DevFmanTx, TxConf};
+use vq::{Role, RxBufs, Vq, VQ_NUM_MAX};
+
+/// Bytes of the virtio-net header (`struct virtio_net_hdr_mrg_rxbuf`,
+/// VERSION_1) in front of every frame.
+pub(crate) const HDR_LEN: usize = 12;
+/// S/G entries of one TX chain (a linear frame needs 1-2; an skb with all
+/// its fragments MAX_SKB_FRAGS + 2).
+pub(crate) const SG_MAX: usize = 20;
+/// Bytes of a chain's S/G table slot.
+const SG_SLOT: usize = SG_MAX * SG_ENTRY_SIZE;
+
+/// The S/G tables of a TX queue: a slot per descriptor head, in host memory
+/// the FMan reads (the FD points at the slot, so the confirmation gives the
+/// head back).
+pub(crate) struct SgTable {
+    mem: KVec<u8>,
+}
+
+/// Where a TX queue's S/G tables are (a copy of the table's pointers).
+#[derive(Clone, Copy)]
+pub(crate) struct SgRef {
+    base: *mut u8,
+    phys: u64,
+}
+
+// SAFETY: the table outlives every queue state and FQ that holds the
+// reference (the datapath drops it last); slots are written by the TX
+// queue's relay and read by the FMan between enqueue and confirmation.
+unsafe impl Send for SgRef {}
+// SAFETY: as above.
+unsafe impl Sync for SgRef {}
+
+impl SgTable {
+    fn new() -> Result<Self> {
+        Ok(Self {
+            mem: KVec::from_elem(0, VQ_NUM_MAX as usize * SG_SLOT, GFP_KERNEL)?,
+        })
+    }
+
+    fn as_ref(&mut self) -> SgRef {
+        let base = self.mem.as_mut_ptr();
+        SgRef {
+            base,
+            // SAFETY: kmalloc memory is in the direct map.
+            phys: unsafe { crate::ffi::dpaa_vdpa_virt_to_phys(base.cast()) },
+        }
+    }
+}
+
+impl SgRef {
+    /// The slot of chain `head` (< VQ_NUM_MAX) and its address.
+    fn slot(&self, head: u16) -> (&mut [u8; SG_SLOT], u64) {
+        let off = head as usize * SG_SLOT;
+        // SAFETY: `head < VQ_NUM_MAX` (the ring checks heads against its
+        // size, at most VQ_NUM_MAX); the slot is the chain's own until its
+        // confirmation, and only the TX relay writes it.
+        let s = unsafe { &mut *self.base.add(off).cast::<[u8; SG_SLOT]>() };
+        (s, self.phys + off as u64)
+    }
+
+    /// The head whose slot is at `addr`.
+    fn head_of(&self, addr: u64) -> Option<u16> {
+        let off = addr.checked_sub(self.phys)?;
+        let head = off / SG_SLOT as u64;
+        (off % SG_SLOT as u64 == 0 && head < VQ_NUM_MAX as u64).then_some(head as u16)
+    }
+}
+
+/// What a running virtqueue is connected to.
+pub(crate) struct Link {
+    pub(crate) doorbell: Arc<Fq<Kick>>,
+    pub(crate) kind: LinkKind,
+}
+
+pub(crate) enum LinkKind {
+    Rx {
+        pool: Arc<Pool>,
+        fq: Arc<Fq<RxFq>>,
+        /// Buffers lent to the pool, by address.
+        bufs: KBox<RxBufs>,
+    },
+    Tx {
+        fq: Arc<Fq<DevFmanTx>>,
+        sg: SgRef,
+    },
+    Ctrl {
+        /// Where a command is read into.
+        scratch: KVec<u8>,
+    },
+}
+
+impl Link {
+    /// The backing FQ's (and pool's) counters, for vstats.
+    pub(crate) fn put_stats(&self, msg: &mut VqStatsMsg) -> Result {
+        let fq: &dyn QmanFq = match &self.kind {
+            LinkKind::Rx { fq, .. } => &**fq,
+            LinkKind::Tx { fq, .. } => &**fq,
+            LinkKind::Ctrl { .. } => &*self.doorbell,
+        };
+        let s = fq.stats();
+        msg.put(c_str!("fqid"), fq.fqid() as u64)?;
+        msg.put(c_str!("fq_enqueued"), s.enqueued.load(Relaxed))?;
+        msg.put(c_str!("fq_dequeued"), s.dequeued.load(Relaxed))?;
+        msg.put(c_str!("fq_ern_taildrop"), s.ern_taildrop.load(Relaxed))?;
+        msg.put(c_str!("fq_ern_state"), s.ern_state.load(Relaxed))?;
+        if let LinkKind::Rx { pool, bufs, .. } = &self.kind {
+            msg.put(c_str!("bpid"), pool.bpid() as u64)?;
+            msg.put(c_str!("pool_buffers"), pool.count() as u64)?;
+            msg.put(c_str!("pool_depleted"), pool.stats.depleted.load(Relaxed))?;
+            msg.put(c_str!("lent"), bufs.len() as u64)?;
+        }
+        Ok(())
+    }
+}
+
+/// What runs while the device is DRIVER_OK. Fields drop in order: the
+/// doorbells, the FMan's TX side (it reads the driver's buffers and the S/G
+/// tables), the confirmations, RX, then the pools and the tables.
+pub(crate) struct Datapath {
+    kicks: FqRange<Kick>,
+    tx: FqRange<DevFmanTx>,
+    _conf: FqRange<TxConf>,
+    rx: FqRange<RxFq>,
+    pools: KVec<PoolRef>,
+    sg: KVec<SgTable>,
+    /// Virtqueues in use (data queues of the possible pairs, and the CVQ).
+    nvqs: u16,
+}
+
+/// Frames an RX FQ or a TX FQ holds: a queue's worth.
+const FQ_DEPTH: usize = VQ_NUM_MAX as usize;
+
+/// Pool buffers are the driver's: nothing to free.
+fn keep_buf(_addr: u64) {}
+
+impl Datapath {
+    pub(crate) fn start(dev: &VdpaNet) -> Result<Self> {
+        let pairs = dev.pairs_possible() as usize;
+        let nvqs = 2 * pairs as u16 + dev.cvq().map_or(0, |_| 1);
+        let this: *const VdpaNet = dev;
+        let fman = &dev.fman;
+        let dma: Arc<dyn Dma> = Arc::new(DataDma { dev: this }, GFP_KERNEL)?;
+        let pools = fman.bman.new_pools(
+            pairs,
+            FQ_DEPTH,
+            dev.rx_room(),
+            HDR_LEN as u16,
+            dma,
+            keep_buf,
+        )?;
+        let rx = fman.qman.create_fqs(
+            pairs,
+            FQ_DEPTH,
+            false,
+            |i| i,
+            |_, i| RxFq {
+                dev: this,
+                vq: 2 * i as u16,
+            },
+        )?;
+        let conf = fman.qman.create_fqs(
+            pairs,
+            FQ_DEPTH,
+            false,
+            |i| i,
+            |_, i| TxConf {
+                dev: this,
+                vq: 2 * i as u16 + 1,
+            },
+        )?;
+        let mut scratch = KVec::with_capacity(pairs, GFP_KERNEL)?;
+        for _ in 0..pairs {
+            scratch.push(
+                Some(KVec::from_elem(0u8, tx::SCRATCH, GFP_KERNEL)?),
+                GFP_KERNEL,
+            )?;
+        }
+        let tx = fman.qman.create_fqs(
+            pairs,
+            FQ_DEPTH,
+            false,
+            |i| i,
+            |_, i| {
+                DevFmanTx::new(
+                    this,
+                    2 * i as u16 + 1,
+                    conf.get(i).clone(),
+                    scratch[i].take(),
+                )
+            },
+        )?;
+        let mut sg = KVec::with_capacity(pairs, GFP_KERNEL)?;
+        for _ in 0..pairs {
+            sg.push(SgTable::new()?, GFP_KERNEL)?;
+        }
+        // The CVQ is served by portal 0, data queues by their pair's.
+        let cvq = dev.cvq();
+        let kicks = fman.qman.create_fqs(
+            nvqs as usize,
+            1,
+            false,
+            |i| if Some(i as u16) == cvq { 0 } else { i / 2 },
+            |_, i| Kick {
+                dev: this,
+                vq: i as u16,
+            },
+        )?;
+        Ok(Self {
+            kicks,
+            tx,
+            _conf: conf,
+            rx,
+            pools,
+            sg,
+            nvqs,
+        })
+    }
+
+    /// The classifier target of the device (one active pair).
+    pub(crate) fn target(&self, member: u8) -> Target {
+        Target {
+            fqid: self.rx.base(),
+            fq_count: 1,
+            bpid: self.pools[0].bpid(),
+            member,
+            pool_per_fq: true,
+        }
+    }
+
+    fn link(&mut self, dev: &VdpaNet, idx: u16) -> Result<Link> {
+        let doorbell = self.kicks.get(idx as usize).clone();
+        let kind = match dev.role(idx).ok_or(EINVAL)? {
+            Role::Rx(i) => {
+                let i = i as usize;
+                // Zeroed memory is an empty map (dpaa_core::bufmap).
+                let bufs = KBox::<RxBufs>::new_uninit(GFP_KERNEL | __GFP_ZERO)?;
+                LinkKind::Rx {
+                    pool: dev.fman.bman.lookup(self.pools[i].bpid()).ok_or(EINVAL)?,
+                    fq: self.rx.get(i).clone(),
+                    // SAFETY: zero-filled, a valid empty map.
+                    bufs: unsafe { bufs.assume_init() },
+                }
+            }
+            Role::Tx(i) => LinkKind::Tx {
+                fq: self.tx.get(i as usize).clone(),
+                sg: self.sg[i as usize].as_ref(),
+            },
+            Role::Ctrl => LinkKind::Ctrl {
+                scratch: KVec::from_elem(0u8, cvq::SCRATCH, GFP_KERNEL)?,
+            },
+        };
+        Ok(Link { doorbell, kind })
+    }
+
+    /// Connects every virtqueue in use to its FQs and starts the ready
+    /// ones; then kicks them (RX lends its buffers, TX sends what waits).
+    pub(crate) fn link_vqs(&mut self, dev: &VdpaNet) -> Result {
+        for idx in 0..self.nvqs {
+            let link = self.link(dev, idx)?;
+            dev.vqs[idx as usize].st.lock().link = Some(link);
+            if !start_ring(dev, &dev.vqs[idx as usize]) {
+                dev.device_error();
+            }
+        }
+        for vq in dev.vqs.iter().take(self.nvqs as usize) {
+            vq.kick();
+        }
+        Ok(())
+    }
+
+    /// Disconnects every virtqueue (the ring state is kept for get_vq_state).
+    pub(crate) fn unlink_vqs(&self, dev: &VdpaNet) {
+        for vq in dev.vqs.iter() {
+            let link = {
+                let mut st = vq.st.lock();
+                if let Some(r) = st.ring.take() {
+                    st.last_avail = r.last_avail;
+                }
+                st.link.take()
+            };
+            drop(link);
+        }
+    }
+}
+
+/// Starts the ring of a linked, ready queue; false if its setup is invalid.
+pub(crate) fn start_ring(_dev: &VdpaNet, vq: &Vq) -> bool {
+    let mut st = vq.st.lock();
+    if !st.ready || st.link.is_none() || st.ring.is_some() {
+        return true;
+    }
+    if st.num > VQ_NUM_MAX {
+        return false;
+    }
+    match SplitRing::new(st.desc, st.driver, st.device, st.num, st.last_avail) {
+        Some(r) => {
+            st.ring = Some(r);
+            true
+        }
+        None => false,
+    }
+}

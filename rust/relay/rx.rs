@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Guest RX: the queue's buffers go to its own pool (remembering which
+//! chain each came from); the FMan writes a frame past the room for the
+//! virtio-net header; the relay writes the header and completes the chain.
+
+use super::{
+    vq::{Vq, VqDrop, VqState},
+    Link, LinkKind, HDR_LEN,
+};
+use crate::{
+    dpaa::sim::qman::{Dqrr, FqHandler},
+    kapi::napi::NapiCtx,
+    vdpa::net::VdpaNet,
+};
+use core::sync::atomic::Ordering::Relaxed;
+use dpaa_core::{
+    fd::QmFd,
+    vring::{Chain, GuestMem},
+};
+
+/// Lends the buffers the driver made available to the pool; completes
+/// (empty) those that cannot take a frame. Returns whether used entries
+/// were added.
+fn lend(dev: &VdpaNet, vq: &Vq, st: &mut VqState) -> Result<bool, ()> {
+    let mem = dev.space_of(vq.idx);
+    let room = dev.rx_room();
+    let s = &vq.stats;
+    let VqState { ring, link, .. } = st;
+    let (
+        Some(ring),
+        Some(Link {
+            kind: LinkKind::Rx { pool, bufs, .. },
+            ..
+        }),
+    ) = (ring.as_mut(), link.as_mut())
+    else {
+        return Ok(false);
+    };
+    let mut c = Chain::<4>::default();
+    let mut batch = [0u64; 8];
+    let mut nb = 0;
+    let mut completed = false;
+    loop {
+        if !ring.pop(mem, &mut c).map_err(|_| ())? {
+            break;
+        }
+        s.descs.fetch_add(1, Relaxed);
+        let seg = c.segs[0];
+        let usable = c.readable == 0 && c.n > 0 && seg.len >= room;
+        if usable && bufs.insert(seg.addr, c.head).is_ok() {
+            batch[nb] = seg.addr;
+            nb += 1;
+            if nb == batch.len() {
+                let _ = pool.release(&batch);
+                nb = 0;
+            }
+            continue;
+        }
+        s.drop(VqDrop::BadChain);
+        ring.push_used(mem, c.head, 0).map_err(|_| ())?;
+        s.used.fetch_add(1, Relaxed);
+        completed = true;
+    }
+    if nb > 0 {
+        let _ = pool.release(&batch[..nb]);
+    }
+    Ok(completed)
+}
+
+fn publish(dev: &VdpaNet, vq: &Vq, st: &mut VqState) -> Result<bool, ()> {
+    let mem = dev.space_of(vq.idx);
+    match st.ring.as_mut() {
+        Some(r) => r.publish(mem).map_err(|_| ()),
+        None => Ok(false),
+    }
+}
+
+/// A kick of RX queue `vq`: lend what the driver made available.
+pub(crate) fn refill(dev: &VdpaNet, vq: &Vq) {
+    let mut st = vq.st.lock();
+    let r = lend(dev, vq, &mut st).and_then(|c| Ok(c && publish(dev, vq, &mut st)?));
+    match r {
+        Ok(true) => st.notify(&vq.stats),
+        Ok(false) => {}
+        Err(()) => {
+            drop(st);
+            dev.device_error();
+        }
+    }
+}
+
+/// The relay side of a device's RX FQ.
+pub(crate) struct RxFq {
+    /// The device; its datapath (holding this FQ) goes first.
+    pub(crate) dev: *const VdpaNet,
+    pub(crate) vq: u16,
+}
+
+// SAFETY: `dev` is only read, and outlives the FQ.
+unsafe impl Send for RxFq {}
+// SAFETY: as above.
+unsafe impl Sync for RxFq {}
+
+/// The virtio-net header of a received frame: no offloads, one buffer.
+const RX_HDR: [u8; HDR_LEN] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0];
+
+impl FqHandler for RxFq {
+    fn dqrr(&self, fd: &QmFd, _napi: &NapiCtx) -> Dqrr {
+        // SAFETY: see the field.
+        let dev = unsafe { &*self.dev };
+        let vq = &dev.vqs[self.vq as usize];
+        let mem = dev.space_of(self.vq);
+        let s = &vq.stats;
+        let mut st = vq.st.lock();
+        let VqState { ring, link, .. } = &mut *st;
+        let (
+            Some(ring),
+            Some(Link {
+                kind: LinkKind::Rx { bufs, .. },
+                ..
+            }),
+        ) = (ring.as_mut(), link.as_mut())
+        else {
+            // Stopped: the buffer goes with the ring.
+            return Dqrr::Consume;
+        };
+        let Some(head) = bufs.take(fd.addr()) else {
+            s.drop(VqDrop::Fault);
+            return Dqrr::Consume;
+        };
+        let len = fd.length();
+        let ok = mem.write(fd.addr(), &RX_HDR).is_ok()
+            && ring.push_used(mem, head, HDR_LEN as u32 + len).is_ok();
+        if !ok {
+            drop(st);
+            dev.device_error();
+            return Dqrr::Consume;
+        }
+        s.frames.fetch_add(1, Relaxed);
+        s.bytes.fetch_add(len as u64, Relaxed);
+        s.used.fetch_add(1, Relaxed);
+        Dqrr::Consume
+    }
+
+    fn drain(&self, _fd: &QmFd) {}
+
+    fn batch_end(&self, _napi: &NapiCtx) {
+        // SAFETY: see the field.
+        let dev = unsafe { &*self.dev };
+        let vq = &dev.vqs[self.vq as usize];
+        let mut st = vq.st.lock();
+        let r = publish(dev, vq, &mut st).and_then(|n| Ok(lend(dev, vq, &mut st)? | n));
+        let r = r.and_then(|n| Ok(publish(dev, vq, &mut st)? | n));
+        match r {
+            Ok(true) => st.notify(&vq.stats),
+            Ok(false) => {}
+            Err(()) => {
+                drop(st);
+                dev.device_error();
+            }
+        }
+    }
+}

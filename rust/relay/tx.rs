@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Guest TX: a chain becomes an S/G frame descriptor whose entries point at
+//! the chain's buffers (no copy), past the virtio-net header. The FMan side
+//! of the TX FQ reads the frame through the device's address space, checks
+//! its source MAC (anti-spoof) and switches or transmits it; the
+//! confirmation completes the chain.
+
+use super::{
+    vq::{Vq, VqDrop, VqState},
+    Link, LinkKind, SgRef, HDR_LEN, SG_MAX,
+};
+use crate::{
+    dpaa::sim::{
+        bman::NO_BPID,
+        dma::{Dma, Spans},
+        fman::{DropReason, MAX_FRAME},
+        qman::{Dqrr, Fq, FqHandler, QmanFq},
+    },
+    ffi,
+    kapi::napi::NapiCtx,
+    vdpa::net::VdpaNet,
+};
+use core::{cell::UnsafeCell, sync::atomic::Ordering::Relaxed};
+use dpaa_core::{
+    fd::{walk_sg, Format, QmFd, SgEntry, SG_ENTRY_SIZE},
+    vring::Chain,
+};
+use kernel::{prelude::*, sync::Arc};
+
+/// Chains taken per kick before the relay yields (and re-kicks itself).
+const BUDGET: usize = 64;
+/// Bytes of the buffer a frame split over several pieces is gathered into.
+pub(crate) const SCRATCH: usize = MAX_FRAME as usize;
+
+/// Builds the S/G FD of a TX chain in its table slot.
+fn build(c: &Chain<SG_MAX>, sg: &SgRef) -> Option<QmFd> {
+    if c.truncated || c.readable == 0 || c.n != c.readable {
+        return None;
+    }
+    let len = c.read_len.checked_sub(HDR_LEN as u64)?;
+    if !(14..=MAX_FRAME as u64).contains(&len) {
+        return None;
+    }
+    let mut pieces = [(0u64, 0u32); SG_MAX];
+    let mut k = 0;
+    let mut skip = HDR_LEN as u64;
+    for s in c.readable() {
+        if skip >= s.len as u64 {
+            skip -= s.len as u64;
+            continue;
+        }
+        pieces[k] = (s.addr.checked_add(skip)?, s.len - skip as u32);
+        skip = 0;
+        k += 1;
+    }
+    let (slot, phys) = sg.slot(c.head);
+    for (i, &(addr, n)) in pieces[..k].iter().enumerate() {
+        let e = SgEntry::new(NO_BPID, addr, 0, n, i + 1 == k).ok()?;
+        slot[i * SG_ENTRY_SIZE..(i + 1) * SG_ENTRY_SIZE].copy_from_slice(&e.to_bytes());
+    }
+    QmFd::sg(NO_BPID, phys, 0, len as u32).ok()
+}
+
+/// A kick of TX queue `vq`: send what the driver made available.
+pub(crate) fn process(dev: &VdpaNet, vq: &Vq) {
+    let mem = dev.space_of(vq.idx);
+    let s = &vq.stats;
+    let mut c = Chain::<SG_MAX>::default();
+    let mut st = vq.st.lock();
+    let (notify, err) = {
+        let VqState { ring, link, .. } = &mut *st;
+        let (
+            Some(ring),
+            Some(Link {
+                doorbell,
+                kind: LinkKind::Tx { fq, sg },
+            }),
+        ) = (ring.as_mut(), link.as_ref())
+        else {
+            return;
+        };
+        let (mut n, mut completed, mut err) = (0, false, false);
+        while n < BUDGET {
+            match ring.pop(mem, &mut c) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(_) => {
+                    err = true;
+                    break;
+                }
+            }
+            n += 1;
+            s.descs.fetch_add(1, Relaxed);
+            match build(&c, sg) {
+                Some(fd) => match fq.enqueue(fd) {
+                    Ok(()) => {
+                        s.frames.fetch_add(1, Relaxed);
+                        s.bytes.fetch_add(fd.length() as u64, Relaxed);
+                        continue;
+                    }
+                    Err(_) => s.drop(VqDrop::Enqueue),
+                },
+                None => s.drop(VqDrop::BadChain),
+            }
+            // Not sent: complete it now.
+            if ring.push_used(mem, c.head, 0).is_err() {
+                err = true;
+                break;
+            }
+            s.used.fetch_add(1, Relaxed);
+            completed = true;
+        }
+        if n == BUDGET {
+            let _ = doorbell.enqueue(QmFd::default());
+        }
+        let notify = completed
+            && ring.publish(mem).unwrap_or_else(|_| {
+                err = true;
+                false
+            });
+        (notify, err)
+    };
+    if notify {
+        st.notify(s);
+    }
+    drop(st);
+    if err {
+        dev.device_error();
+    }
+}
+
+/// The FMan side of a device's TX FQ.
+pub(crate) struct DevFmanTx {
+    /// The device; its datapath (holding this FQ) goes first.
+    dev: *const VdpaNet,
+    vq: u16,
+    conf: Arc<Fq<TxConf>>,
+    /// Where a frame in several pieces is gathered for the parser.
+    scratch: UnsafeCell<KVec<u8>>,
+}
+
+// SAFETY: `dev` is only read and outlives the FQ; `scratch` is only used by
+// `dqrr`, and an FQ is dequeued by one poll at a time (its portal's NAPI).
+unsafe impl Send for DevFmanTx {}
+// SAFETY: as above.
+unsafe impl Sync for DevFmanTx {}
+
+impl DevFmanTx {
+    pub(crate) fn new(
+        dev: *const VdpaNet,
+        vq: u16,
+        conf: Arc<Fq<TxConf>>,
+        scratch: Option<KVec<u8>>,
+    ) -> Self {
+        Self {
+            dev,
+            vq,
+            conf,
+            scratch: UnsafeCell::new(scratch.unwrap_or_default()),
+        }
+    }
+
+    /// Reads the frame of `fd` and hands it to the FMan.
+    fn transmit(&self, dev: &VdpaNet, fd: &QmFd) -> Result<(), VqDrop> {
+        if fd.format() != Some(Format::Sg) {
+            return Err(VqDrop::TxError);
+        }
+        // SAFETY: TX FDs of a device point at a slot of its S/G table
+        // (host memory), which outlives the FQ.
+        let table = unsafe {
+            core::slice::from_raw_parts(
+                ffi::dpaa_vdpa_phys_to_virt(fd.addr()).cast::<u8>(),
+                SG_MAX * SG_ENTRY_SIZE,
+            )
+        };
+        let mut pieces = [(0u64, 0u32); SG_MAX];
+        let mut k = 0;
+        walk_sg(table, SG_MAX, fd.length(), |e| {
+            pieces[k] = (e.addr() + e.offset() as u64, e.length());
+            k += 1;
+        })
+        .map_err(|_| VqDrop::TxError)?;
+        let space = dev.space_of(self.vq);
+        let fault = |_| {
+            dev.device_error();
+            VqDrop::Fault
+        };
+        let mut spans = Spans::new();
+        let frame: &[u8] = if k == 1 {
+            space
+                .resolve(pieces[0].0, pieces[0].1 as usize, false, &mut spans)
+                .map_err(fault)?;
+            let sp = spans.as_slice();
+            if sp.len() == 1 {
+                // SAFETY: resolved driver memory, which the driver leaves
+                // alone until the chain is used.
+                unsafe { core::slice::from_raw_parts(sp[0].ptr.cast_const(), sp[0].len) }
+            } else {
+                self.gather(space, &pieces[..k])?
+            }
+        } else {
+            self.gather(space, &pieces[..k])?
+        };
+        dev.fman
+            .tx_frame(frame, dev.member, Some(dev.mac()))
+            .map_err(|r| match r {
+                DropReason::Spoofed => VqDrop::Spoofed,
+                _ => VqDrop::TxError,
+            })
+    }
+
+    /// Copies the pieces into the scratch buffer (a frame split across
+    /// buffers or mappings: the parser needs it in one piece).
+    fn gather(&self, space: &dyn Dma, pieces: &[(u64, u32)]) -> Result<&[u8], VqDrop> {
+        // SAFETY: only `dqrr` gets here, one poll at a time (see Sync).
+        let scratch = unsafe { &mut *self.scratch.get() };
+        let mut off = 0;
+        for &(addr, len) in pieces {
+            let mut spans = Spans::new();
+            space
+                .resolve(addr, len as usize, false, &mut spans)
+                .map_err(|_| VqDrop::Fault)?;
+            for sp in spans.as_slice() {
+                let dst = scratch.get_mut(off..off + sp.len).ok_or(VqDrop::TxError)?;
+                // SAFETY: resolved driver memory of `sp.len` bytes.
+                unsafe { core::ptr::copy_nonoverlapping(sp.ptr, dst.as_mut_ptr(), sp.len) };
+                off += sp.len;
+            }
+        }
+        Ok(&scratch[..off])
+    }
+}
+
+impl FqHandler for DevFmanTx {
+    fn dqrr(&self, fd: &QmFd, _napi: &NapiCtx) -> Dqrr {
+        // SAFETY: see the field.
+        let dev = unsafe { &*self.dev };
+        let ok = match self.transmit(dev, fd) {
+            Ok(()) => true,
+            Err(r) => {
+                dev.vqs[self.vq as usize].stats.drop(r);
+                false
+            }
+        };
+        let mut c = *fd;
+        c.set_status(if ok { 0 } else { 1 });
+        // Refused only at teardown, when the ring goes too.
+        let _ = self.conf.enqueue(c);
+        Dqrr::Consume
+    }
+
+    fn drain(&self, _fd: &QmFd) {}
+}
+
+/// The relay side of a device's TX-confirmation FQ.
+pub(crate) struct TxConf {
+    /// The device; its datapath (holding this FQ) goes first.
+    pub(crate) dev: *const VdpaNet,
+    pub(crate) vq: u16,
+}
+
+// SAFETY: `dev` is only read, and outlives the FQ.
+unsafe impl Send for TxConf {}
+// SAFETY: as above.
+unsafe impl Sync for TxConf {}
+
+impl FqHandler for TxConf {
+    fn dqrr(&self, fd: &QmFd, _napi: &NapiCtx) -> Dqrr {
+        // SAFETY: see the field.
+        let dev = unsafe { &*self.dev };
+        let vq = &dev.vqs[self.vq as usize];
+        let mem = dev.space_of(self.vq);
+        let mut st = vq.st.lock();
+        let VqState { ring, link, .. } = &mut *st;
+        if let (
+            Some(ring),
+            Some(Link {
+                kind: LinkKind::Tx { sg, .. },
+                ..
+            }),
+        ) = (ring.as_mut(), link.as_ref())
+        {
+            if let Some(head) = sg.head_of(fd.addr()) {
+                if ring.push_used(mem, head, 0).is_ok() {
+                    vq.stats.used.fetch_add(1, Relaxed);
+                    return Dqrr::Consume;
+                }
+            }
+            drop(st);
+            dev.device_error();
+        }
+        Dqrr::Consume
+    }
+
+    fn drain(&self, _fd: &QmFd) {}
+
+    fn batch_end(&self, _napi: &NapiCtx) {
+        // SAFETY: see the field.
+        let dev = unsafe { &*self.dev };
+        let vq = &dev.vqs[self.vq as usize];
+        let mem = dev.space_of(self.vq);
+        let mut st = vq.st.lock();
+        let Some(ring) = st.ring.as_mut() else {
+            return;
+        };
+        match ring.publish(mem) {
+            Ok(true) => st.notify(&vq.stats),
+            Ok(false) => {}
+            Err(_) => {
+                drop(st);
+                dev.device_error();
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! A virtqueue's state, shared by the vDPA config ops (which set it up) and
+//! the relay (which runs it in its portal's context).
+//!
+//! The lock is per virtqueue and taken once per batch by the relay: the
+//! config ops only change a queue that is not running, or stop it first.
+
+use super::Link;
+use crate::{
+    dpaa::sim::qman::QmanFq,
+    kapi::{
+        sync::{new_spinlock_bh, SpinLockBh},
+        vdpa::Callback,
+    },
+};
+use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use dpaa_core::{bufmap::BufMap, fd::QmFd, vring::SplitRing};
+use kernel::{c_str, prelude::*};
+
+/// Largest queue size the device takes.
+pub(crate) const VQ_NUM_MAX: u16 = 256;
+/// Buffers an RX queue can lend at once (more than a queue holds).
+pub(crate) type RxBufs = BufMap<512>;
+
+/// What a virtqueue is for, by its index and the negotiated features.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Role {
+    Rx(u16),
+    Tx(u16),
+    Ctrl,
+}
+
+/// Why the relay dropped a chain or frame of a queue (vstats names).
+#[derive(Clone, Copy)]
+pub(crate) enum VqDrop {
+    /// A chain of the wrong shape or size for its queue.
+    BadChain = 0,
+    /// The TX frame queue refused the frame.
+    Enqueue,
+    /// The FMan refused the frame (anti-spoof, malformed).
+    TxError,
+    /// A source MAC that is not the device's.
+    Spoofed,
+    /// An address the device's space does not map.
+    Fault,
+}
+
+pub(crate) const VQ_DROP_NAMES: [&CStr; 5] = [
+    c_str!("drop_bad_chain"),
+    c_str!("drop_enqueue"),
+    c_str!("drop_tx_error"),
+    c_str!("drop_spoofed"),
+    c_str!("drop_fault"),
+];
+
+/// Counters of a virtqueue (`vdpa dev vstats show`).
+#[derive(Default)]
+pub(crate) struct VqStats {
+    pub(crate) kicks: AtomicU64,
+    /// Chains taken from the avail ring.
+    pub(crate) descs: AtomicU64,
+    /// Frames through the queue (TX: handed to the FMan; RX: to the driver).
+    pub(crate) frames: AtomicU64,
+    pub(crate) bytes: AtomicU64,
+    /// Chains given back in the used ring.
+    pub(crate) used: AtomicU64,
+    /// Callbacks (interrupts) raised.
+    pub(crate) irqs: AtomicU64,
+    pub(crate) drops: [AtomicU64; 5],
+}
+
+impl VqStats {
+    pub(crate) fn drop(&self, r: VqDrop) {
+        self.drops[r as usize].fetch_add(1, Relaxed);
+    }
+}
+
+/// A virtqueue's configuration and, while running, its ring.
+pub(crate) struct VqState {
+    pub(crate) desc: u64,
+    pub(crate) driver: u64,
+    pub(crate) device: u64,
+    pub(crate) num: u16,
+    pub(crate) ready: bool,
+    pub(crate) cb: Callback,
+    /// Next avail index while not running (get/set_vq_state).
+    pub(crate) last_avail: u16,
+    /// The ring, while the device runs and the queue is ready.
+    pub(crate) ring: Option<SplitRing>,
+    /// The queue's frame queues and pool, while the device runs.
+    pub(crate) link: Option<Link>,
+}
+
+impl VqState {
+    /// The driver's callback, counted.
+    pub(crate) fn notify(&self, stats: &VqStats) {
+        stats.irqs.fetch_add(1, Relaxed);
+        self.cb.call();
+    }
+}
+
+/// One virtqueue.
+#[pin_data]
+pub(crate) struct Vq {
+    pub(crate) idx: u16,
+    #[pin]
+    pub(crate) st: SpinLockBh<VqState>,
+    pub(crate) stats: VqStats,
+}
+
+impl Vq {
+    pub(crate) fn new(idx: u16) -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            idx,
+            st <- new_spinlock_bh!(
+                VqState {
+                    desc: 0,
+                    driver: 0,
+                    device: 0,
+                    num: 0,
+                    ready: false,
+                    cb: Callback::NONE,
+                    last_avail: 0,
+                    ring: None,
+                    link: None,
+                },
+                "vdpa_vq"
+            ),
+            stats: VqStats::default(),
+        }? Error)
+    }
+
+    /// A kick from the driver: wake the queue's relay (coalesced: a kick
+    /// while one is pending is the same kick).
+    pub(crate) fn kick(&self) {
+        self.stats.kicks.fetch_add(1, Relaxed);
+        let st = self.st.lock();
+        if let Some(l) = &st.link {
+            let _ = l.doorbell.enqueue(QmFd::default());
+        }
+    }
+}

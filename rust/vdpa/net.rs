@@ -1,0 +1,577 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! A virtio-net vDPA device whose virtqueues are backed by frame queues.
+//!
+//! The config ops keep the device state (status, features, virtqueue
+//! setup, address spaces); DRIVER_OK starts the relay's datapath (frame
+//! queues, pools, classifier rules) and reset tears it down, from any state.
+//! An error the device cannot recover from (a ring or buffer address its
+//! address space does not map, a malformed ring) sets DEVICE_NEEDS_RESET
+//! and notifies the driver through the config callback.
+
+use super::{
+    filter::{self, Filters},
+    space::AddrSpace,
+};
+use crate::{
+    dpaa::sim::{dma::Dma, fman::Fman},
+    kapi::{
+        iotlb::IotlbRef,
+        sync::{new_spinlock_bh, SpinLockBh},
+        vdpa::{Callback, VdpaOps, VqStatsMsg},
+    },
+    relay::{
+        vq::{Role, Vq, VQ_DROP_NAMES, VQ_NUM_MAX},
+        Datapath,
+    },
+};
+use core::sync::atomic::{AtomicU32, AtomicU64, AtomicU8, Ordering::Relaxed};
+use dpaa_core::{
+    classify::Target,
+    ctrl::{self, CONFIG_SIZE},
+    virtio_net::{self as vn, bit},
+};
+use kernel::{c_str, new_mutex, prelude::*, str::CString, sync::Arc, sync::Mutex};
+
+/// virtio status bits.
+const S_DRIVER_OK: u8 = 4;
+const S_FEATURES_OK: u8 = 8;
+const S_NEEDS_RESET: u8 = 0x40;
+
+/// vq groups: the data queues, and the CVQ alone (vhost-vdpa can then give
+/// it its own address space, for QEMU to shadow it).
+pub(crate) const NGROUPS: u32 = 2;
+/// Address spaces (ASIDs).
+pub(crate) const NAS: u32 = 2;
+const DATA_GROUP: u32 = 0;
+const CVQ_GROUP: u32 = 1;
+
+/// What `vdpa dev add` asked for, validated.
+pub(crate) struct Params {
+    pub(crate) name: CString,
+    pub(crate) mac: [u8; 6],
+    pub(crate) mtu: u16,
+    pub(crate) max_vqp: u16,
+    pub(crate) offer: u64,
+    pub(crate) member: u8,
+}
+
+/// State changed only by config ops (process context).
+struct Cfg {
+    dp: Option<Datapath>,
+}
+
+/// A virtio-net vDPA device.
+#[pin_data(PinnedDrop)]
+pub(crate) struct VdpaNet {
+    pub(crate) fman: Arc<Fman>,
+    pub(crate) member: u8,
+    pub(crate) name: CString,
+    pub(crate) max_vqp: u16,
+    pub(crate) mtu: u16,
+    offer: u64,
+    /// The MAC (config space, classifier, anti-spoof), as a u64.
+    mac: AtomicU64,
+    status: AtomicU8,
+    features: AtomicU64,
+    generation: AtomicU32,
+    group_asid: [AtomicU32; NGROUPS as usize],
+    #[pin]
+    cfg: Mutex<Cfg>,
+    #[pin]
+    config_cb: SpinLockBh<Callback>,
+    /// The receive filters and, while running, the classifier target they
+    /// are installed with.
+    #[pin]
+    filters: SpinLockBh<(Filters, Option<Target>)>,
+    spaces: KVec<Pin<KBox<AddrSpace>>>,
+    pub(crate) vqs: KVec<Pin<KBox<Vq>>>,
+}
+
+fn mac_u64(m: [u8; 6]) -> u64 {
+    let mut b = [0u8; 8];
+    b[..6].copy_from_slice(&m);
+    u64::from_le_bytes(b)
+}
+
+fn u64_mac(v: u64) -> [u8; 6] {
+    let b = v.to_le_bytes();
+    [b[0], b[1], b[2], b[3], b[4], b[5]]
+}
+
+impl VdpaNet {
+    pub(crate) fn new(fman: Arc<Fman>, p: Params) -> Result<Arc<Self>> {
+        let nvqs = vn::max_vqs(p.max_vqp) as usize;
+        let mut vqs = KVec::with_capacity(nvqs, GFP_KERNEL)?;
+        for i in 0..nvqs {
+            vqs.push(KBox::pin_init(Vq::new(i as u16), GFP_KERNEL)?, GFP_KERNEL)?;
+        }
+        let mut spaces = KVec::with_capacity(NAS as usize, GFP_KERNEL)?;
+        for _ in 0..NAS {
+            spaces.push(KBox::pin_init(AddrSpace::new()?, GFP_KERNEL)?, GFP_KERNEL)?;
+        }
+        let filters = Filters::new(p.mac);
+        Arc::pin_init(
+            try_pin_init!(Self {
+                fman,
+                member: p.member,
+                name: p.name,
+                max_vqp: p.max_vqp,
+                mtu: p.mtu,
+                offer: p.offer,
+                mac: AtomicU64::new(mac_u64(p.mac)),
+                status: AtomicU8::new(0),
+                features: AtomicU64::new(0),
+                generation: AtomicU32::new(0),
+                group_asid: [AtomicU32::new(0), AtomicU32::new(0)],
+                cfg <- new_mutex!(Cfg { dp: None }, "vdpa_net_cfg"),
+                config_cb <- new_spinlock_bh!(Callback::NONE, "vdpa_net_config_cb"),
+                filters <- new_spinlock_bh!((filters, None), "vdpa_net_filters"),
+                spaces,
+                vqs,
+            }? Error),
+            GFP_KERNEL,
+        )
+    }
+
+    pub(crate) fn mac(&self) -> [u8; 6] {
+        u64_mac(self.mac.load(Relaxed))
+    }
+
+    pub(crate) fn features(&self) -> u64 {
+        self.features.load(Relaxed)
+    }
+
+    pub(crate) fn has(&self, f: u32) -> bool {
+        self.features() & bit(f) != 0
+    }
+
+    /// Index of the CVQ, if the driver took one.
+    pub(crate) fn cvq(&self) -> Option<u16> {
+        self.has(vn::F_CTRL_VQ)
+            .then(|| ctrl::cvq_index(self.has(vn::F_MQ), self.max_vqp))
+    }
+
+    /// Queue pairs the datapath backs with the negotiated features.
+    pub(crate) fn pairs_possible(&self) -> u16 {
+        if self.has(vn::F_MQ) {
+            self.max_vqp
+        } else {
+            1
+        }
+    }
+
+    /// What virtqueue `idx` is for, if it is in use.
+    pub(crate) fn role(&self, idx: u16) -> Option<Role> {
+        if Some(idx) == self.cvq() {
+            return Some(Role::Ctrl);
+        }
+        if idx >= 2 * self.pairs_possible() {
+            return None;
+        }
+        Some(if idx % 2 == 0 {
+            Role::Rx(idx / 2)
+        } else {
+            Role::Tx(idx / 2)
+        })
+    }
+
+    fn group(&self, idx: u16) -> u32 {
+        if Some(idx) == self.cvq() {
+            CVQ_GROUP
+        } else {
+            DATA_GROUP
+        }
+    }
+
+    /// The address space virtqueue `idx` (its rings and buffers) lives in.
+    pub(crate) fn space_of(&self, idx: u16) -> &AddrSpace {
+        self.space_of_group(self.group(idx))
+    }
+
+    pub(crate) fn space_of_group(&self, group: u32) -> &AddrSpace {
+        let asid = self.group_asid[group as usize].load(Relaxed) as usize;
+        &self.spaces[asid.min(self.spaces.len() - 1)]
+    }
+
+    /// Room an RX buffer needs: the virtio-net header and a frame of the
+    /// MTU (with a VLAN tag).
+    pub(crate) fn rx_room(&self) -> u32 {
+        crate::relay::HDR_LEN as u32 + self.mtu as u32 + 18
+    }
+
+    /// An unrecoverable error: DEVICE_NEEDS_RESET and a config change
+    /// notification (once); the datapath stops at the next reset.
+    pub(crate) fn device_error(&self) {
+        let old = self.status.fetch_or(S_NEEDS_RESET, Relaxed);
+        if old & S_NEEDS_RESET == 0 {
+            pr_warn!("dpaa_vdpa: {}: device error, needs reset\n", &*self.name);
+            self.config_cb.lock().call();
+        }
+    }
+
+    pub(crate) fn broken(&self) -> bool {
+        self.status.load(Relaxed) & S_NEEDS_RESET != 0
+    }
+
+    /// Runs `f` on the receive filters and installs the result on the
+    /// classifier (if running); nothing changes if that fails.
+    pub(crate) fn update_filters(&self, f: impl FnOnce(&mut Filters) -> Result) -> Result {
+        let mut g = self.filters.lock();
+        let mut new = g.0;
+        f(&mut new)?;
+        if let Some(t) = g.1 {
+            let old = g.0;
+            self.fman
+                .with_classifier(|c| filter::apply(c, t, Some(&old), Some(&new)))
+                .map_err(|_| crate::kapi::error::errno(crate::ffi::EADDRINUSE))?;
+        }
+        g.0 = new;
+        self.mac.store(mac_u64(new.mac), Relaxed);
+        Ok(())
+    }
+
+    /// `vdpa dev set mac`.
+    pub(crate) fn set_mac(&self, mac: [u8; 6]) -> Result {
+        self.update_filters(|f| {
+            f.mac = mac;
+            Ok(())
+        })?;
+        self.generation.fetch_add(1, Relaxed);
+        self.config_cb.lock().call();
+        Ok(())
+    }
+
+    fn start(&self, cfg: &mut Cfg) -> Result {
+        let dp = Datapath::start(self)?;
+        let base = dp.target(self.member);
+        {
+            let mut g = self.filters.lock();
+            let mut f = g.0;
+            f.pairs = 1;
+            f.promisc = false;
+            f.allmulti = false;
+            f.set_tables(&[], &[]);
+            self.fman
+                .with_classifier(|c| filter::apply(c, base, None, Some(&f)))
+                .map_err(|_| crate::kapi::error::errno(crate::ffi::EADDRINUSE))?;
+            *g = (f, Some(base));
+        }
+        cfg.dp = Some(dp);
+        // On failure the caller stops what started.
+        cfg.dp.as_mut().ok_or(EINVAL)?.link_vqs(self)
+    }
+
+    fn stop(&self, cfg: &mut Cfg) {
+        {
+            let mut g = self.filters.lock();
+            if let Some(t) = g.1.take() {
+                let old = g.0;
+                let _ = self
+                    .fman
+                    .with_classifier(|c| filter::apply(c, t, Some(&old), None));
+            }
+        }
+        if let Some(dp) = cfg.dp.take() {
+            dp.unlink_vqs(self);
+            drop(dp);
+        }
+    }
+
+    fn do_reset(&self, cfg: &mut Cfg) {
+        self.stop(cfg);
+        for vq in self.vqs.iter() {
+            let mut st = vq.st.lock();
+            st.desc = 0;
+            st.driver = 0;
+            st.device = 0;
+            st.num = 0;
+            st.ready = false;
+            st.cb = Callback::NONE;
+            st.last_avail = 0;
+        }
+        for g in self.group_asid.iter() {
+            g.store(0, Relaxed);
+        }
+        self.features.store(0, Relaxed);
+        self.status.store(0, Relaxed);
+        self.generation.fetch_add(1, Relaxed);
+    }
+
+    /// Tears everything down (`vdpa dev del`, module unload).
+    pub(crate) fn shutdown(&self) {
+        let mut cfg = self.cfg.lock();
+        self.do_reset(&mut cfg);
+    }
+
+    fn vq(&self, idx: u16) -> Option<&Vq> {
+        self.vqs.get(idx as usize).map(|v| &**v)
+    }
+}
+
+#[pinned_drop]
+impl PinnedDrop for VdpaNet {
+    fn drop(self: Pin<&mut Self>) {
+        self.shutdown();
+    }
+}
+
+/// The RX pools' view of the device's data address space.
+pub(crate) struct DataDma {
+    /// The device; its datapath (and so the pools holding this) goes first.
+    pub(crate) dev: *const VdpaNet,
+}
+
+// SAFETY: `dev` is only read, and outlives the pools (see the field).
+unsafe impl Send for DataDma {}
+// SAFETY: as above.
+unsafe impl Sync for DataDma {}
+
+impl Dma for DataDma {
+    fn resolve(
+        &self,
+        addr: u64,
+        len: usize,
+        write: bool,
+        out: &mut crate::dpaa::sim::dma::Spans,
+    ) -> Result<(), crate::dpaa::sim::dma::DmaFault> {
+        // SAFETY: see the field.
+        let dev = unsafe { &*self.dev };
+        dev.space_of_group(DATA_GROUP)
+            .resolve(addr, len, write, out)
+    }
+
+    fn fault(&self) {
+        // SAFETY: see the field.
+        unsafe { &*self.dev }.device_error();
+    }
+}
+
+impl VdpaOps for VdpaNet {
+    const DEVICE_ID: u32 = vn::VIRTIO_ID_NET;
+    // "DPAA" in ASCII: no PCI vendor behind a software parent.
+    const VENDOR_ID: u32 = 0x4450_4141;
+    const VQ_ALIGN: u32 = 4096;
+    const CONFIG_SIZE: usize = CONFIG_SIZE;
+
+    fn set_vq_address(&self, idx: u16, desc: u64, driver: u64, device: u64) -> Result {
+        let vq = self.vq(idx).ok_or(EINVAL)?;
+        let mut st = vq.st.lock();
+        if st.ring.is_some() {
+            return Err(EBUSY);
+        }
+        st.desc = desc;
+        st.driver = driver;
+        st.device = device;
+        Ok(())
+    }
+
+    fn set_vq_num(&self, idx: u16, num: u32) {
+        if let Some(vq) = self.vq(idx) {
+            let mut st = vq.st.lock();
+            if st.ring.is_none() {
+                st.num = num.min(u16::MAX as u32) as u16;
+            }
+        }
+    }
+
+    fn kick_vq(&self, idx: u16) {
+        if let Some(vq) = self.vq(idx) {
+            vq.kick();
+        }
+    }
+
+    fn set_vq_cb(&self, idx: u16, cb: Callback) {
+        if let Some(vq) = self.vq(idx) {
+            vq.st.lock().cb = cb;
+        }
+    }
+
+    fn set_vq_ready(&self, idx: u16, ready: bool) {
+        let Some(vq) = self.vq(idx) else {
+            return;
+        };
+        let start = {
+            let mut st = vq.st.lock();
+            st.ready = ready;
+            if ready {
+                st.link.is_some() && st.ring.is_none()
+            } else {
+                if let Some(r) = st.ring.take() {
+                    st.last_avail = r.last_avail;
+                }
+                false
+            }
+        };
+        // Enabled after DRIVER_OK (vhost-vdpa may do that): run it now.
+        if start {
+            if !crate::relay::start_ring(self, vq) {
+                self.device_error();
+            }
+            vq.kick();
+        }
+    }
+
+    fn vq_ready(&self, idx: u16) -> bool {
+        self.vq(idx).is_some_and(|vq| vq.st.lock().ready)
+    }
+
+    fn set_vq_state(&self, idx: u16, avail_index: u16) -> Result {
+        let vq = self.vq(idx).ok_or(EINVAL)?;
+        let mut st = vq.st.lock();
+        if st.ring.is_some() {
+            return Err(EBUSY);
+        }
+        st.last_avail = avail_index;
+        Ok(())
+    }
+
+    fn vq_state(&self, idx: u16) -> Result<u16> {
+        let vq = self.vq(idx).ok_or(EINVAL)?;
+        let st = vq.st.lock();
+        Ok(st.ring.as_ref().map_or(st.last_avail, |r| r.last_avail))
+    }
+
+    fn vq_stats(&self, idx: u16, msg: &mut VqStatsMsg) -> Result {
+        let vq = self.vq(idx).ok_or(EINVAL)?;
+        let s = &vq.stats;
+        let l = |v: &AtomicU64| v.load(Relaxed);
+        msg.put(c_str!("kicks"), l(&s.kicks))?;
+        msg.put(c_str!("descriptors"), l(&s.descs))?;
+        msg.put(c_str!("frames"), l(&s.frames))?;
+        msg.put(c_str!("bytes"), l(&s.bytes))?;
+        msg.put(c_str!("used"), l(&s.used))?;
+        msg.put(c_str!("irqs"), l(&s.irqs))?;
+        for (name, v) in VQ_DROP_NAMES.iter().zip(s.drops.iter()) {
+            msg.put(name, l(v))?;
+        }
+        let st = vq.st.lock();
+        if let Some(link) = &st.link {
+            link.put_stats(msg)?;
+        }
+        Ok(())
+    }
+
+    fn vq_size(&self, idx: u16) -> u16 {
+        match self.vq(idx) {
+            Some(vq) if self.status() & S_DRIVER_OK != 0 => vq.st.lock().num,
+            Some(_) => VQ_NUM_MAX,
+            None => 0,
+        }
+    }
+
+    fn vq_num_max(&self) -> u16 {
+        VQ_NUM_MAX
+    }
+
+    fn vq_group(&self, idx: u16) -> u32 {
+        self.group(idx)
+    }
+
+    fn device_features(&self) -> u64 {
+        self.offer
+    }
+
+    fn set_driver_features(&self, features: u64) -> Result {
+        if self.status() & S_FEATURES_OK != 0 {
+            return Err(EBUSY);
+        }
+        // Only modern drivers (0 = the core's "none yet").
+        if features != 0 && features & bit(vn::F_VERSION_1) == 0 {
+            return Err(EINVAL);
+        }
+        self.features.store(features & self.offer, Relaxed);
+        Ok(())
+    }
+
+    fn driver_features(&self) -> u64 {
+        self.features()
+    }
+
+    fn set_config_cb(&self, cb: Callback) {
+        *self.config_cb.lock() = cb;
+    }
+
+    fn status(&self) -> u8 {
+        self.status.load(Relaxed)
+    }
+
+    fn set_status(&self, status: u8) {
+        let mut cfg = self.cfg.lock();
+        if status == 0 {
+            return self.do_reset(&mut cfg);
+        }
+        let old = self.status();
+        let mut new = status | (old & S_NEEDS_RESET);
+        if status & S_DRIVER_OK != 0 && old & S_DRIVER_OK == 0 {
+            // The ops a driver may call in atomic context (kick) only see
+            // DRIVER_OK once the datapath is linked.
+            self.status.store(new & !S_DRIVER_OK, Relaxed);
+            if let Err(e) = self.start(&mut cfg) {
+                pr_err!(
+                    "dpaa_vdpa: {}: cannot start the datapath: {:?}\n",
+                    &*self.name,
+                    e
+                );
+                self.stop(&mut cfg);
+                new |= S_NEEDS_RESET;
+                self.status.store(new, Relaxed);
+                self.config_cb.lock().call();
+                return;
+            }
+        } else if status & S_DRIVER_OK == 0 && old & S_DRIVER_OK != 0 {
+            self.stop(&mut cfg);
+        }
+        self.status.store(new, Relaxed);
+    }
+
+    fn reset(&self) -> Result {
+        let mut cfg = self.cfg.lock();
+        self.do_reset(&mut cfg);
+        Ok(())
+    }
+
+    fn config(&self, out: &mut [u8]) {
+        let c = ctrl::config_space(self.mac(), ctrl::STATUS_LINK_UP, self.max_vqp, self.mtu);
+        let n = out.len().min(c.len());
+        out[..n].copy_from_slice(&c[..n]);
+    }
+
+    fn generation(&self) -> u32 {
+        self.generation.load(Relaxed)
+    }
+
+    fn set_map(&self, asid: u32, map: &IotlbRef<'_>) -> Result {
+        self.spaces.get(asid as usize).ok_or(EINVAL)?.set_map(map)
+    }
+
+    fn dma_map(&self, asid: u32, iova: u64, size: u64, pa: u64, perm: u32) -> Result {
+        self.spaces
+            .get(asid as usize)
+            .ok_or(EINVAL)?
+            .map(iova, size, pa, perm)
+    }
+
+    fn dma_unmap(&self, asid: u32, iova: u64, size: u64) -> Result {
+        self.spaces
+            .get(asid as usize)
+            .ok_or(EINVAL)?
+            .unmap(iova, size)
+    }
+
+    fn reset_map(&self, asid: u32) -> Result {
+        self.spaces.get(asid as usize).ok_or(EINVAL)?.reset_map();
+        Ok(())
+    }
+
+    fn set_group_asid(&self, group: u32, asid: u32) -> Result {
+        if group >= NGROUPS || asid >= NAS {
+            return Err(EINVAL);
+        }
+        if self.status() & S_DRIVER_OK != 0 {
+            return Err(EBUSY);
+        }
+        self.group_asid[group as usize].store(asid, Relaxed);
+        Ok(())
+    }
+}
