@@ -31,6 +31,20 @@ pub(crate) const MAX_DEVICES: usize = 16;
 pub(crate) const MAX_MTU: u16 = 1500;
 const MIN_MTU: u16 = 68;
 
+/// A MAC address as people write it.
+struct Mac([u8; 6]);
+
+impl core::fmt::Display for Mac {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let m = &self.0;
+        write!(
+            f,
+            "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+            m[0], m[1], m[2], m[3], m[4], m[5]
+        )
+    }
+}
+
 /// The management device operations of one port.
 pub(crate) struct PortMgmt {
     index: u32,
@@ -114,16 +128,16 @@ impl PortMgmt {
         if mac[0] & 1 != 0 || mac == [0; 6] {
             dev_err!(
                 parent,
-                "vDPA device '{name}': MAC {:02x?} is not a unicast address\n",
-                mac
+                "vDPA device '{name}': MAC {} is not a unicast address\n",
+                Mac(mac)
             );
             return Err(EINVAL);
         }
         if let Some(who) = self.owner_of(devs, mac, except) {
             dev_err!(
                 parent,
-                "vDPA device '{name}': MAC {:02x?} is already used by {who} on this port\n",
-                mac
+                "vDPA device '{name}': MAC {} is already used by {who} on this port\n",
+                Mac(mac)
             );
             return Err(errno(ffi::EADDRINUSE));
         }

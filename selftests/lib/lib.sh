@@ -35,6 +35,8 @@ require_cmd() {
 mod_loaded() { [ -d /sys/module/$MOD ]; }
 
 mod_load() {
+	# insmod does not load dependencies: the vDPA IOTLB library first.
+	modprobe -q vhost_iotlb || true
 	if [ -n "${DPAA_VDPA_KO:-}" ]; then
 		insmod "$DPAA_VDPA_KO" "$@"
 	else
@@ -205,4 +207,64 @@ port_quiet() {
 	ping -c 1 -W 5 $W4 >/dev/null || fail "ping"
 	ip neigh replace $W4 lladdr "$(in_ns $NS cat /sys/class/net/$WIRE_IF/address)" dev $HOST_IF nud permanent
 	in_ns $NS ip neigh replace $H4 lladdr "$(cat /sys/class/net/$HOST_IF/address)" dev $WIRE_IF nud permanent
+}
+
+# --- vDPA devices on port 0 ----------------------------------------------------
+VDPA_NL="$(dirname "${BASH_SOURCE[0]}")/vdpa_nl.py"
+
+# vdpa_netdev DEV: the interface virtio_vdpa made for DEV.
+vdpa_netdev() {
+	wait_for 20 bash -c "ls /sys/bus/vdpa/devices/$1/virtio*/net/ 2>/dev/null | grep -q ." ||
+		fail "virtio_vdpa made no interface for $1"
+	ls /sys/bus/vdpa/devices/"$1"/virtio*/net/
+}
+
+# vdpa_up DEV NS ADDR [dev add args...]: a device on port 0 whose interface,
+# renamed DEV, is up in its own namespace NS with ADDR/24.
+vdpa_up() {
+	local dev=$1 ns=$2 addr=$3 ifc
+	shift 3
+	"$VDPA" dev add name "$dev" mgmtdev dpaa_sim0 "$@" || fail "dev add $dev $*"
+	modprobe virtio_vdpa || fail "modprobe virtio_vdpa"
+	ifc=$(vdpa_netdev "$dev")
+	ip netns add "$ns" 2>/dev/null
+	ip link set "$ifc" netns "$ns" || fail "moving $ifc to $ns"
+	ip -n "$ns" link set "$ifc" name "$dev"
+	ip -n "$ns" link set lo up
+	ip -n "$ns" addr add "$addr/24" dev "$dev"
+	ip -n "$ns" link set "$dev" up
+	in_ns "$ns" sysctl -qw net.ipv6.conf."$dev".disable_ipv6=1
+}
+
+# vstat DEV QIDX NAME: a counter of `vdpa dev vstats show`.
+vstat() {
+	local v
+	v=$("$VDPA" -j dev vstats show "$1" qidx "$2" | jq -r ".vstats.\"$1\".\"$3\"")
+	[ -n "$v" ] && [ "$v" != null ] || fail "no vstat $3 for $1 qidx $2"
+	echo "$v"
+}
+
+# udp_sink NS PORT: swallow UDP to PORT in NS (no ICMP unreachable back).
+SINKS=""
+udp_sink() {
+	# Not through in_ns: $! must be socat itself, to kill it.
+	if [ -n "$1" ]; then
+		ip netns exec "$1" socat -u "UDP-RECV:$2" /dev/null &
+	else
+		socat -u "UDP-RECV:$2" /dev/null &
+	fi
+	SINKS="$SINKS $!"
+	wait_for 10 bash -c "$( [ -n "$1" ] && echo "ip netns exec $1") ss -Hlun | grep -q ':$2 '" ||
+		fail "UDP sink on port $2 did not come up"
+}
+
+# vdpa_teardown: the module (and with it every device), virtio_vdpa, the
+# namespaces of the vDPA tests.
+vdpa_teardown() {
+	[ -n "$SINKS" ] && kill $SINKS 2>/dev/null
+	port_teardown
+	modprobe -r virtio_vdpa 2>/dev/null
+	local ns
+	for ns in d0 d1 d2; do ip netns del $ns 2>/dev/null; done
+	return 0
 }

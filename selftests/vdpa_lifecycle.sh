@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Lifecycle under traffic: 100 add/del cycles of a device while another
+# one carries a TCP stream; delete a device whose interface is up and busy;
+# reset a device mid-traffic (driver unbind/bind); unload the module with
+# devices present. No splat, no leak.
+# timeout: 900
+. "$(dirname "$0")/lib/lib.sh"
+require_cmd jq socat ping
+model_only
+trap vdpa_teardown EXIT
+kmemleak_clear
+port_setup
+D0=10.9.0.10 D1=10.9.0.11
+vdpa_up d0 d0 $D0
+
+# A stream into d0 for the whole churn.
+in_ns d0 socat -u TCP-LISTEN:5100,reuseaddr /dev/null &
+wait_for 20 bash -c "ip netns exec d0 ss -Hltn | grep -q ':5100 '" || fail "listener"
+in_ns $NS socat -u /dev/zero TCP:$D0:5100 &
+stream=$!
+N=${CYCLES:-100}
+for i in $(seq 1 "$N"); do
+	"$VDPA" dev add name d1 mgmtdev dpaa_sim0 max_vqp 2 || fail "cycle $i: dev add"
+	if [ $((i % 25)) = 0 ]; then
+		# Every 25th: the new device's interface carries traffic too.
+		ifc=$(vdpa_netdev d1)
+		ip netns add d1
+		ip link set "$ifc" netns d1
+		ip -n d1 addr add $D1/24 dev "$ifc"
+		ip -n d1 link set "$ifc" up
+		in_ns d1 ping -c 1 -W 5 $W4 >/dev/null || fail "cycle $i: ping from the new device"
+		ip netns del d1
+	fi
+	"$VDPA" dev del d1 || fail "cycle $i: dev del"
+done
+kill -0 $stream 2>/dev/null || fail "the stream into d0 died during the churn"
+log "$N add/del cycles while d0 carried a stream"
+
+# Delete d0 while its interface is up and the stream runs.
+"$VDPA" dev del d0 || fail "dev del d0 under traffic"
+wait $stream 2>/dev/null
+expect_eq "devices" "$("$VDPA" -j dev show | jq '.dev | length')" 0
+
+# Reset mid-traffic: unbind and rebind the driver while pings flow.
+vdpa_up d1 d1 $D1
+in_ns $NS ping -c 1000 -i 0.01 -W 1 $D1 >/dev/null &
+flood=$!
+sleep 1
+echo d1 >/sys/bus/vdpa/drivers/virtio_vdpa/unbind || fail "unbind"
+echo d1 >/sys/bus/vdpa/drivers/virtio_vdpa/bind || fail "bind"
+kill $flood 2>/dev/null
+wait $flood 2>/dev/null
+ifc=$(vdpa_netdev d1)
+ip link set "$ifc" netns d1
+ip -n d1 addr add $D1/24 dev "$ifc"
+ip -n d1 link set "$ifc" up
+in_ns d1 ping -c 2 -W 5 $W4 >/dev/null || fail "no traffic after the reset"
+log "reset under traffic: the device works again"
+
+# Unload with devices present (one bound and up, one without a driver).
+modprobe -r virtio_vdpa
+"$VDPA" dev add name d2 mgmtdev dpaa_sim0 || fail "dev add d2"
+modprobe virtio_vdpa
+mod_unload || fail "rmmod with devices present"
+ip netns del d1
+kmemleak_check
