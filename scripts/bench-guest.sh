@@ -5,6 +5,7 @@ set -eu
 ko=$1
 T=${BENCH_SECONDS:-5}
 
+modprobe vhost_iotlb
 insmod "$ko"
 ip netns add peer
 ip link set dpaa0w netns peer
@@ -58,6 +59,63 @@ port_tx_pps=$(udp peer "" 10.8.0.2)
 port_rx_pps=$(udp "" peer 10.8.0.1)
 veth_pps=$(udp vb va 10.7.0.2)
 
+# --- vDPA devices (virtio_vdpa interfaces), each in its own namespace ---------
+vdpa dev add name d0 mgmtdev dpaa_sim0 max_vqp 4
+vdpa dev add name d1 mgmtdev dpaa_sim0 max_vqp 4
+modprobe vdpa_sim_net
+vdpa dev add name s0 mgmtdev vdpasim_net
+modprobe virtio_vdpa
+ifof() {
+	for _ in $(seq 100); do ls /sys/bus/vdpa/devices/$1/virtio*/net/ >/dev/null 2>&1 && break; sleep 0.1; done
+	ls /sys/bus/vdpa/devices/$1/virtio*/net/
+}
+n=10
+for d in d0 d1 s0; do
+	i=$(ifof $d)
+	ip netns add $d
+	ip link set "$i" netns $d
+	ip -n $d link set "$i" name $d
+	ip -n $d link set lo up
+	ip -n $d addr add 10.8.0.$n/24 dev $d
+	ip -n $d link set $d up
+	n=$((n + 1))
+done
+ip netns exec d0 ping -c 1 -W 5 10.8.0.11 >/dev/null
+ip netns exec d0 ping -c 1 -W 5 10.8.0.1 >/dev/null
+pairs() { for d in d0 d1; do ip netns exec $d ethtool -L $d combined "$1"; done; }
+
+# pps SNS SIF DMAC RNS RIF: 60-byte frames pktgen sends from SIF to DMAC
+# for T seconds, as received on RIF (rx_packets per second).
+modprobe pktgen
+pps() {
+	local sns=$1 sif=$2 dmac=$3 rns=$4 rif=$5 r0 r1
+	ip netns exec "$sns" sh -c "
+		echo rem_device_all >/proc/net/pktgen/kpktgend_0
+		echo 'add_device $sif' >/proc/net/pktgen/kpktgend_0
+		printf '%s\n' 'count 0' 'pkt_size 60' 'delay 0' 'dst 10.8.0.99' 'dst_mac $dmac' \
+			>/proc/net/pktgen/$sif"
+	r0=$(ip netns exec "$rns" cat /sys/class/net/"$rif"/statistics/rx_packets)
+	ip netns exec "$sns" sh -c 'echo start >/proc/net/pktgen/pgctrl' &
+	local pg=$!
+	sleep "$T"
+	r1=$(ip netns exec "$rns" cat /sys/class/net/"$rif"/statistics/rx_packets)
+	ip netns exec "$sns" sh -c 'echo stop >/proc/net/pktgen/pgctrl'
+	wait $pg 2>/dev/null || true
+	echo $(((r1 - r0) / T))
+}
+mac() { ip netns exec "$1" cat /sys/class/net/"$1"/address; }
+
+pairs 1
+dh_tcp1=$(tcp "" d0 10.8.0.1)
+dd_tcp1=$(tcp d1 d0 10.8.0.11)
+dd_pps1=$(udp d1 d0 10.8.0.11)
+dd_pg1=$(pps d0 d0 "$(mac d1)" d1 d1)
+sim_pg=$(pps s0 s0 "$(mac s0)" s0 s0)
+pairs 4
+dh_tcp4=$(tcp "" d0 10.8.0.1 -P 4)
+dd_tcp4=$(tcp d1 d0 10.8.0.11 -P 4)
+dd_pps4=$(udp d1 d0 10.8.0.11 -P 4)
+
 ratio() { echo "scale=2; $1 / $2" | bc; }
 printf '%-34s %10s %10s\n' "" "value" "vs veth"
 printf '%-34s %10s %10s\n' "TCP host -> wire (Mbit/s)" "$port_tx" "$(ratio "$port_tx" "$veth_tcp")"
@@ -66,5 +124,19 @@ printf '%-34s %10s\n' "TCP veth (Mbit/s)" "$veth_tcp"
 printf '%-34s %10s %10s\n' "UDP 64 B host -> wire (pps)" "$port_tx_pps" "$(ratio "$port_tx_pps" "$veth_pps")"
 printf '%-34s %10s %10s\n' "UDP 64 B wire -> host (pps)" "$port_rx_pps" "$(ratio "$port_rx_pps" "$veth_pps")"
 printf '%-34s %10s\n' "UDP 64 B veth (pps)" "$veth_pps"
+echo
+echo "vDPA devices (virtio_vdpa), max_vqp 4; 1 or 4 pairs active (ethtool -L)"
+printf '%-34s %10s %10s %10s\n' "" "1 pair" "4 pairs" "4 vs 1"
+printf '%-34s %10s %10s %10s\n' "TCP device -> host (Mbit/s)" "$dh_tcp1" "$dh_tcp4" "$(ratio "$dh_tcp4" "$dh_tcp1")"
+printf '%-34s %10s %10s %10s\n' "TCP device -> device (Mbit/s)" "$dd_tcp1" "$dd_tcp4" "$(ratio "$dd_tcp4" "$dd_tcp1")"
+printf '%-34s %10s %10s %10s\n' "UDP 64 B device -> device (pps)" "$dd_pps1" "$dd_pps4" "$(ratio "$dd_pps4" "$dd_pps1")"
+printf '%-34s %10s %10s\n' "TCP device -> host vs veth" "$(ratio "$dh_tcp1" "$veth_tcp")" "$(ratio "$dh_tcp4" "$veth_tcp")"
+printf '%-34s %10s %10s\n' "TCP device -> device vs veth" "$(ratio "$dd_tcp1" "$veth_tcp")" "$(ratio "$dd_tcp4" "$veth_tcp")"
+echo
+echo "pktgen, 60-byte frames for ${T} s, as received (pps):"
+printf '%-34s %10s\n' "device -> device (1 pair)" "$dd_pg1"
+printf '%-34s %10s\n' "vdpa_sim_net (its loopback)" "$sim_pg"
+printf '%-34s %10s\n' "ratio" "$(ratio "$dd_pg1" "$sim_pg")"
 grep -E 'rx_drop|tx_drop' /sys/kernel/debug/dpaa_vdpa/dpaa_sim0/stats | grep -v ' 0$' || true
+vdpa dev del s0
 rmmod dpaa_vdpa

@@ -4,7 +4,9 @@
 # Benchmark (`make bench`): in one VM on the base kernel, the host netdev <->
 # its wire end against a veth pair with the same offloads (no TSO, no
 # checksum offload, no scatter/gather: what the port offers today), for a
-# TCP stream and 64-byte UDP frames, both directions; prints the ratios.
+# TCP stream and 64-byte UDP frames, both directions; then vDPA devices
+# (virtio_vdpa) to the host and to each other with 1 and 4 queue pairs, and
+# pktgen through a device against vdpa_sim_net; prints the ratios.
 # BENCH_SECONDS (default 5) per run. Numbers, not a pass/fail test.
 set -euo pipefail
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Runs inside the demo guest: load the module and show what it provides.
+# Runs inside the demo guest: one port shared by the host netdev, two vDPA
+# devices (virtio_vdpa interfaces, as containers use them) and the wire,
+# each in its own network namespace, pinging each other.
 set -u
 ko=$1
 run() {
@@ -9,35 +11,52 @@ run() {
 	"$@"
 }
 
+modprobe vhost_iotlb
 run insmod "$ko"
-run dmesg --notime | grep -E 'dpaa_vdpa|dpaa_sim'
-run ip -br link show
-echo
-echo "The port's wire end goes into its own namespace, like a peer on the cable:"
-run ip netns add peer
-run ip link set dpaa0w netns peer
-run ip -n peer addr add 192.0.2.2/24 dev dpaa0w
-run ip -n peer link set dpaa0w up
-run ip addr add 192.0.2.1/24 dev dpaa0
-run ip link set dpaa0 up
-run ping -c 3 -i 0.2 192.0.2.2
-run ip netns exec peer ping -c 3 -i 0.2 192.0.2.1
-echo
-echo "A flow steered to RX queue 1 by an ntuple rule (a classifier rule):"
-run ethtool -N dpaa0 flow-type icmp4 dst-ip 192.0.2.1 action 1 2>/dev/null ||
-	run ethtool -N dpaa0 flow-type ip4 dst-ip 192.0.2.1 action 1
-run ethtool -n dpaa0
-run ip netns exec peer ping -c 3 -i 0.2 192.0.2.1
-run sh -c "ethtool -S dpaa0 | grep -E 'rxq[01]_(fqid|enqueued)|pool_(bpid|count)|port_rx_(frames|delivered)'"
-run cat /sys/kernel/debug/dpaa_vdpa/dpaa_sim0/classifier
-run cat /sys/kernel/debug/dpaa_vdpa/qman/fqs
-echo
 run vdpa mgmtdev show
 echo
-echo "vDPA devices come with a later change; until then dev add says so:"
-run vdpa dev add name vdpa0 mgmtdev dpaa_sim0 mac 02:00:00:00:00:01
-run dmesg --notime | tail -n 1
+echo "Two virtio-net devices on port 0 (one with 2 queue pairs), and virtio_vdpa"
+echo "to make them interfaces of this kernel:"
+run vdpa dev add name d0 mgmtdev dpaa_sim0
+run vdpa dev add name d1 mgmtdev dpaa_sim0 mac 02:00:00:00:00:d1 max_vqp 2
+run modprobe virtio_vdpa
+run vdpa dev show
+run vdpa dev config show
+for d in d0 d1; do
+	for _ in $(seq 50); do ls /sys/bus/vdpa/devices/$d/virtio*/net/ >/dev/null 2>&1 && break; sleep 0.1; done
+done
+echo
+echo "Each entity in its own namespace: host netdev dpaa0 (ns host), the devices"
+echo "(ns d0, d1) and the far end of the cable dpaa0w (ns wire):"
+ip netns add host; ip netns add d0; ip netns add d1; ip netns add wire
+ip link set dpaa0 netns host
+ip link set dpaa0w netns wire
+ip link set "$(ls /sys/bus/vdpa/devices/d0/virtio*/net/)" netns d0
+ip link set "$(ls /sys/bus/vdpa/devices/d1/virtio*/net/)" netns d1
+declare -A ifc=([host]=dpaa0 [wire]=dpaa0w [d0]=eth0 [d1]=eth0) addr=([host]=1 [wire]=2 [d0]=10 [d1]=11)
+for ns in host wire d0 d1; do
+	i=${ifc[$ns]}
+	[ "$ns" = d0 ] || [ "$ns" = d1 ] && i=$(ip -n $ns -br link | awk '$1 != "lo" { print $1 }')
+	ifc[$ns]=$i
+	ip -n $ns addr add 192.0.2.${addr[$ns]}/24 dev "$i"
+	ip -n $ns link set "$i" up
+	echo "  $ns: ${ifc[$ns]} $(ip -n $ns -br link show "$i" | awk '{ print $3 }') 192.0.2.${addr[$ns]}"
+done
+for from in host d0 d1 wire; do
+	for to in host d0 d1 wire; do
+		[ $from = $to ] && continue
+		printf '  %-4s -> %-4s ' $from $to
+		ip netns exec $from ping -c 1 -W 3 192.0.2.${addr[$to]} | grep -o 'time=.*' || echo FAILED
+	done
+done
+echo
+echo "The port's classifier: a rule per MAC, a member per entity (d1 has 2 RX FQs):"
+run cat /sys/kernel/debug/dpaa_vdpa/dpaa_sim0/classifier
+run vdpa dev vstats show d0 qidx 0
+run vdpa dev vstats show d0 qidx 1
+run sh -c "grep -E 'tx_(frames|delivered|to_wire)' /sys/kernel/debug/dpaa_vdpa/dpaa_sim0/stats"
+echo
+run vdpa dev del d1
 run rmmod dpaa_vdpa
-run ip -br link show
 echo
 echo "demo: done"

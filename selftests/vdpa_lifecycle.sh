@@ -15,11 +15,14 @@ D0=10.9.0.10 D1=10.9.0.11
 vdpa_up d0 d0 $D0
 
 # A stream into d0 for the whole churn.
-in_ns d0 socat -u TCP-LISTEN:5100,reuseaddr /dev/null &
+ip netns exec d0 socat -u TCP-LISTEN:5100,reuseaddr /dev/null &
+listener=$!
 wait_for 20 bash -c "ip netns exec d0 ss -Hltn | grep -q ':5100 '" || fail "listener"
-in_ns $NS socat -u /dev/zero TCP:$D0:5100 &
+# Not through in_ns: $! must be socat itself, to kill it.
+ip netns exec $NS socat -u /dev/zero TCP:$D0:5100 &
 stream=$!
 N=${CYCLES:-100}
+t0=$SECONDS
 for i in $(seq 1 "$N"); do
 	"$VDPA" dev add name d1 mgmtdev dpaa_sim0 max_vqp 2 || fail "cycle $i: dev add"
 	if [ $((i % 25)) = 0 ]; then
@@ -33,18 +36,20 @@ for i in $(seq 1 "$N"); do
 		ip netns del d1
 	fi
 	"$VDPA" dev del d1 || fail "cycle $i: dev del"
+	[ $((i % 25)) = 0 ] && log "cycle $i: $((SECONDS - t0)) s"
 done
 kill -0 $stream 2>/dev/null || fail "the stream into d0 died during the churn"
 log "$N add/del cycles while d0 carried a stream"
 
 # Delete d0 while its interface is up and the stream runs.
 "$VDPA" dev del d0 || fail "dev del d0 under traffic"
-wait $stream 2>/dev/null
+kill $stream $listener 2>/dev/null
+wait $stream $listener 2>/dev/null
 expect_eq "devices" "$("$VDPA" -j dev show | jq '.dev | length')" 0
 
 # Reset mid-traffic: unbind and rebind the driver while pings flow.
 vdpa_up d1 d1 $D1
-in_ns $NS ping -c 1000 -i 0.01 -W 1 $D1 >/dev/null &
+ip netns exec $NS ping -c 1000 -i 0.01 -W 1 $D1 >/dev/null &
 flood=$!
 sleep 1
 echo d1 >/sys/bus/vdpa/drivers/virtio_vdpa/unbind || fail "unbind"

@@ -15,13 +15,13 @@ D0=10.9.0.10 D1=10.9.0.11
 vdpa_up d0 d0 $D0
 vdpa_up d1 d1 $D1 max_vqp 2
 
-# Every pair, both ways ("" is the host's namespace).
-declare -A addr=([d0]=$D0 [d1]=$D1 [""]=$H4 [$NS]=$W4)
-for from in d0 d1 "" $NS; do
-	for to in d0 d1 "" $NS; do
+# Every pair, both ways.
+declare -A addr=([d0]=$D0 [d1]=$D1 [host]=$H4 [wire]=$W4) ns=([d0]=d0 [d1]=d1 [host]="" [wire]=$NS)
+for from in d0 d1 host wire; do
+	for to in d0 d1 host wire; do
 		[ "$from" = "$to" ] && continue
-		in_ns "$from" ping -c 2 -i 0.2 -W 5 "${addr[$to]}" >/dev/null ||
-			fail "ping ${from:-host} -> ${to:-host}"
+		in_ns "${ns[$from]}" ping -c 2 -i 0.2 -W 5 "${addr[$to]}" >/dev/null ||
+			fail "ping $from -> $to"
 	done
 done
 log "ping ok between all 4 entities, both ways"

@@ -273,6 +273,11 @@ impl VdpaNet {
             }
         }
         if let Some(dp) = cfg.dp.take() {
+            // The FMan may be writing into one of our buffers for a frame
+            // it routed before the rules went (it does so in BH context):
+            // wait for that before the buffers go back to the driver.
+            // SAFETY: process context (config ops and teardown).
+            unsafe { crate::ffi::synchronize_net() };
             dp.unlink_vqs(self);
             drop(dp);
         }
