@@ -15,7 +15,7 @@ port_setup
 modprobe -r virtio_vdpa 2>/dev/null
 modprobe vhost_vdpa || skip "no vhost_vdpa"
 "$VDPA" dev add name d0 mgmtdev dpaa_sim0 max_vqp 4 || fail "dev add"
-wait_for 10 bash -c "ls /sys/bus/vdpa/devices/d0/vhost-vdpa-*" || fail "vhost_vdpa did not bind"
+wait_for 10 bash -c "ls -d /sys/bus/vdpa/devices/d0/vhost-vdpa-* >/dev/null 2>&1" || fail "vhost_vdpa did not bind"
 chr=/dev/$(basename /sys/bus/vdpa/devices/d0/vhost-vdpa-*)
 wait_for 10 test -c "$chr" || fail "no $chr"
 CLS=/sys/kernel/debug/dpaa_vdpa/dpaa_sim0/classifier

@@ -50,9 +50,11 @@ unsafe impl Send for Iotlb {}
 unsafe impl Sync for Iotlb {}
 
 impl Iotlb {
-    pub(crate) fn new() -> Result<Self> {
-        // SAFETY: plain allocation; 0 = no entry limit, no flags.
-        let p = unsafe { ffi::vhost_iotlb_alloc(0, 0) };
+    /// An empty IOTLB of at most `limit` mappings (0 is refused by every
+    /// add: give a real bound).
+    pub(crate) fn new(limit: u32) -> Result<Self> {
+        // SAFETY: plain allocation; no flags (a full IOTLB refuses adds).
+        let p = unsafe { ffi::vhost_iotlb_alloc(limit, 0) };
         NonNull::new(p).map(Self).ok_or(ENOMEM)
     }
 

@@ -23,6 +23,9 @@ use dpaa_core::vring::{Fault, GuestMem};
 use kernel::prelude::*;
 
 const PAGE: u64 = 4096;
+/// Mappings an address space holds: vhost-vdpa maps each run of contiguous
+/// pinned pages as one, so a fragmented 4 GiB guest can need many.
+const MAX_MAPPINGS: u32 = 1 << 20;
 
 /// One address space (an ASID).
 #[pin_data]
@@ -57,7 +60,7 @@ fn direct(pa: u64) -> *mut u8 {
 
 impl AddrSpace {
     pub(crate) fn new() -> Result<impl PinInit<Self, Error>> {
-        let tlb = Iotlb::new()?;
+        let tlb = Iotlb::new(MAX_MAPPINGS)?;
         Ok(try_pin_init!(Self {
             identity: AtomicBool::new(true),
             tlb <- new_spinlock_bh!(tlb, "vdpa_iotlb"),
@@ -67,7 +70,7 @@ impl AddrSpace {
     /// `set_map`: the space becomes a copy of `map`.
     pub(crate) fn set_map(&self, map: &IotlbRef<'_>) -> Result {
         // Copy into a fresh IOTLB outside the lock (it allocates), then swap.
-        let mut fresh = Iotlb::new()?;
+        let mut fresh = Iotlb::new(MAX_MAPPINGS)?;
         fresh.copy_from(map)?;
         let old = {
             let mut t = self.tlb.lock();

@@ -56,7 +56,8 @@ UNMAPPED = 0x4000_0000
 class Dev:
     def __init__(self, path, max_vqp):
         self.fd = os.open(path, os.O_RDWR)
-        self.mem = mmap.mmap(-1, MEM)
+        self.mem = mmap.mmap(-1, MEM, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+        self.mem[:] = b"\0" * MEM  # fault the pages in before they are pinned
         self.uaddr = ctypes.addressof(ctypes.c_char.from_buffer(self.mem))
         self.cvq = 2 * max_vqp
         self.avail_idx = 0
