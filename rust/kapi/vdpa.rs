@@ -278,6 +278,10 @@ impl<T: VdpaOps> Adapter<T> {
         o
     };
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn set_vq_address(
         v: *mut ffi::vdpa_device,
         idx: u16,
@@ -291,14 +295,26 @@ impl<T: VdpaOps> Adapter<T> {
         })
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn set_vq_num(v: *mut ffi::vdpa_device, idx: u16, num: u32) {
         this!(v).set_vq_num(idx, num)
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn kick_vq(v: *mut ffi::vdpa_device, idx: u16) {
         this!(v).kick_vq(idx)
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn set_vq_cb(
         v: *mut ffi::vdpa_device,
         idx: u16,
@@ -308,14 +324,26 @@ impl<T: VdpaOps> Adapter<T> {
         this!(v).set_vq_cb(idx, unsafe { Callback::from_raw(cb) })
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn set_vq_ready(v: *mut ffi::vdpa_device, idx: u16, ready: bool) {
         this!(v).set_vq_ready(idx, ready)
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn get_vq_ready(v: *mut ffi::vdpa_device, idx: u16) -> bool {
         this!(v).vq_ready(idx)
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn set_vq_state(
         v: *mut ffi::vdpa_device,
         idx: u16,
@@ -329,6 +357,10 @@ impl<T: VdpaOps> Adapter<T> {
         })
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn get_vq_state(
         v: *mut ffi::vdpa_device,
         idx: u16,
@@ -342,6 +374,10 @@ impl<T: VdpaOps> Adapter<T> {
         })
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn get_vendor_vq_stats(
         v: *mut ffi::vdpa_device,
         idx: u16,
@@ -354,22 +390,42 @@ impl<T: VdpaOps> Adapter<T> {
         })
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn get_vq_size(v: *mut ffi::vdpa_device, idx: u16) -> u16 {
         this!(v).vq_size(idx)
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn get_vq_align(_v: *mut ffi::vdpa_device) -> u32 {
         T::VQ_ALIGN
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn get_vq_group(v: *mut ffi::vdpa_device, idx: u16) -> u32 {
         this!(v).vq_group(idx)
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn get_device_features(v: *mut ffi::vdpa_device) -> u64 {
         this!(v).device_features()
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn set_driver_features(v: *mut ffi::vdpa_device, f: u64) -> c_int {
         from_result(|| {
             this!(v).set_driver_features(f)?;
@@ -377,35 +433,67 @@ impl<T: VdpaOps> Adapter<T> {
         })
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn get_driver_features(v: *mut ffi::vdpa_device) -> u64 {
         this!(v).driver_features()
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn set_config_cb(v: *mut ffi::vdpa_device, cb: *mut ffi::vdpa_callback) {
         // SAFETY: the core passes a valid callback (or null).
         this!(v).set_config_cb(unsafe { Callback::from_raw(cb) })
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn get_vq_num_max(v: *mut ffi::vdpa_device) -> u16 {
         this!(v).vq_num_max()
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn get_device_id(_v: *mut ffi::vdpa_device) -> u32 {
         T::DEVICE_ID
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn get_vendor_id(_v: *mut ffi::vdpa_device) -> u32 {
         T::VENDOR_ID
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn get_status(v: *mut ffi::vdpa_device) -> u8 {
         this!(v).status()
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn set_status(v: *mut ffi::vdpa_device, status: u8) {
         this!(v).set_status(status)
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn reset(v: *mut ffi::vdpa_device) -> c_int {
         from_result(|| {
             this!(v).reset()?;
@@ -413,10 +501,18 @@ impl<T: VdpaOps> Adapter<T> {
         })
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn get_config_size(_v: *mut ffi::vdpa_device) -> usize {
         T::CONFIG_SIZE
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn get_config(
         v: *mut ffi::vdpa_device,
         off: c_uint,
@@ -437,6 +533,10 @@ impl<T: VdpaOps> Adapter<T> {
         }
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn set_config(
         _v: *mut ffi::vdpa_device,
         _off: c_uint,
@@ -446,10 +546,18 @@ impl<T: VdpaOps> Adapter<T> {
         // virtio-net's config space is read-only for a VERSION_1 driver.
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn get_generation(v: *mut ffi::vdpa_device) -> u32 {
         this!(v).generation()
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn get_iova_range(_v: *mut ffi::vdpa_device) -> ffi::vdpa_iova_range {
         ffi::vdpa_iova_range {
             first: 0,
@@ -457,6 +565,10 @@ impl<T: VdpaOps> Adapter<T> {
         }
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn set_map(
         v: *mut ffi::vdpa_device,
         asid: c_uint,
@@ -470,6 +582,10 @@ impl<T: VdpaOps> Adapter<T> {
         })
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn dma_map(
         v: *mut ffi::vdpa_device,
         asid: c_uint,
@@ -485,6 +601,10 @@ impl<T: VdpaOps> Adapter<T> {
         })
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn dma_unmap(
         v: *mut ffi::vdpa_device,
         asid: c_uint,
@@ -497,6 +617,10 @@ impl<T: VdpaOps> Adapter<T> {
         })
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn reset_map(v: *mut ffi::vdpa_device, asid: c_uint) -> c_int {
         from_result(|| {
             this!(v).reset_map(asid)?;
@@ -504,6 +628,10 @@ impl<T: VdpaOps> Adapter<T> {
         })
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn set_group_asid(
         v: *mut ffi::vdpa_device,
         group: c_uint,
@@ -515,6 +643,10 @@ impl<T: VdpaOps> Adapter<T> {
         })
     }
 
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn free(v: *mut ffi::vdpa_device) {
         // SAFETY: the last reference is gone; `drv` (if set) is the
         // `Arc<T>` `create` stored, taken exactly once.

@@ -82,14 +82,19 @@ impl SgTable {
 }
 
 impl SgRef {
-    /// The slot of chain `head` (< VQ_NUM_MAX) and its address.
-    fn slot(&self, head: u16) -> (&mut [u8; SG_SLOT], u64) {
-        let off = head as usize * SG_SLOT;
-        // SAFETY: `head < VQ_NUM_MAX` (the ring checks heads against its
-        // size, at most VQ_NUM_MAX); the slot is the chain's own until its
-        // confirmation, and only the TX relay writes it.
-        let s = unsafe { &mut *self.base.add(off).cast::<[u8; SG_SLOT]>() };
-        (s, self.phys + off as u64)
+    /// Writes S/G entry `i` (< SG_MAX) of chain `head`'s slot.
+    fn fill(&self, head: u16, i: usize, e: &[u8; SG_ENTRY_SIZE]) {
+        debug_assert!(head < VQ_NUM_MAX && i < SG_MAX);
+        let off = head as usize % VQ_NUM_MAX as usize * SG_SLOT + i % SG_MAX * SG_ENTRY_SIZE;
+        // SAFETY: `off` is inside the table (both indexes reduced); the
+        // slot is the chain's own until its confirmation, and only the TX
+        // relay writes it (under the queue's lock).
+        unsafe { core::ptr::copy_nonoverlapping(e.as_ptr(), self.base.add(off), SG_ENTRY_SIZE) };
+    }
+
+    /// The address of chain `head`'s slot (what its FD points at).
+    fn addr(&self, head: u16) -> u64 {
+        self.phys + (head as usize * SG_SLOT) as u64
     }
 
     /// The head whose slot is at `addr`.

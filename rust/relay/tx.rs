@@ -54,12 +54,11 @@ fn build(c: &Chain<SG_MAX>, sg: &SgRef) -> Option<QmFd> {
         skip = 0;
         k += 1;
     }
-    let (slot, phys) = sg.slot(c.head);
     for (i, &(addr, n)) in pieces[..k].iter().enumerate() {
         let e = SgEntry::new(NO_BPID, addr, 0, n, i + 1 == k).ok()?;
-        slot[i * SG_ENTRY_SIZE..(i + 1) * SG_ENTRY_SIZE].copy_from_slice(&e.to_bytes());
+        sg.fill(c.head, i, &e.to_bytes());
     }
-    QmFd::sg(NO_BPID, phys, 0, len as u32).ok()
+    QmFd::sg(NO_BPID, sg.addr(c.head), 0, len as u32).ok()
 }
 
 /// A kick of TX queue `vq`: send what the driver made available.

@@ -45,6 +45,9 @@ impl core::fmt::Display for Mac {
     }
 }
 
+/// A port's devices, by classifier member (slot `member - 1`).
+type Devices = [Option<Arc<VdpaNet>>; MAX_DEVICES];
+
 /// The management device operations of one port.
 pub(crate) struct PortMgmt {
     index: u32,
@@ -54,7 +57,7 @@ pub(crate) struct PortMgmt {
     wire_mac: [u8; 6],
     max_vqp: u16,
     /// Devices by classifier member (slot `member - 1`).
-    devices: Pin<KBox<Mutex<[Option<Arc<VdpaNet>>; MAX_DEVICES]>>>,
+    devices: Pin<KBox<Mutex<Devices>>>,
 }
 
 // SAFETY: `host` is only read (its MAC), and outlives `self`.
