@@ -18,7 +18,7 @@ secs=${1:-20}
 shift || true
 fuzz=$top/rust/core/fuzz
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(parse fd classify)
+[ ${#targets[@]} -gt 0 ] || targets=(parse fd classify vring)
 
 export RUSTC
 export RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \

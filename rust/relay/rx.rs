@@ -15,7 +15,7 @@ use crate::{
 };
 use core::sync::atomic::Ordering::Relaxed;
 use dpaa_core::{
-    fd::QmFd,
+    fd::{QmFd, ADDR_MAX},
     vring::{Chain, GuestMem},
 };
 
@@ -47,7 +47,14 @@ fn lend(dev: &VdpaNet, vq: &Vq, st: &mut VqState) -> Result<bool, ()> {
         }
         s.descs.fetch_add(1, Relaxed);
         let seg = c.segs[0];
-        let usable = c.readable == 0 && c.n > 0 && seg.len >= room;
+        // The buffer must fit what an FD can address.
+        let usable = c.readable == 0
+            && c.n > 0
+            && seg.len >= room
+            && seg
+                .addr
+                .checked_add(seg.len as u64)
+                .is_some_and(|e| e <= ADDR_MAX);
         if usable && bufs.insert(seg.addr, c.head).is_ok() {
             batch[nb] = seg.addr;
             nb += 1;

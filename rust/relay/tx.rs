@@ -80,6 +80,8 @@ pub(crate) fn process(dev: &VdpaNet, vq: &Vq) {
             return;
         };
         let (mut n, mut completed, mut err) = (0, false, false);
+        // No kicks needed while chains are being taken anyway.
+        let _ = ring.set_no_notify(mem, true);
         while n < BUDGET {
             match ring.pop(mem, &mut c) {
                 Ok(true) => {}
@@ -110,7 +112,13 @@ pub(crate) fn process(dev: &VdpaNet, vq: &Vq) {
             s.used.fetch_add(1, Relaxed);
             completed = true;
         }
-        if n == BUDGET {
+        // More to do, or a chain made available after the last look but
+        // before kicks were asked for again (it sent none): come back.
+        let again = n == BUDGET
+            || (!err
+                && ring.set_no_notify(mem, false).is_ok()
+                && ring.pending(mem).is_ok_and(|p| p > 0));
+        if again {
             let _ = doorbell.enqueue(QmFd::default());
         }
         let notify = completed

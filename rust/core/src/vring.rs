@@ -145,7 +145,7 @@ pub fn read_chain<const N: usize>(
             continue;
         }
         let n = ((s.len as u64 - skip) as usize).min(out.len() - done);
-        m.read(s.addr + skip, &mut out[done..done + n])?;
+        m.read(s.addr.wrapping_add(skip), &mut out[done..done + n])?;
         done += n;
         skip = 0;
     }
@@ -208,9 +208,15 @@ impl SplitRing {
         })
     }
 
+    /// Ring slot of free-running index `i` (`num` is a power of two; no
+    /// division, so no panic path).
+    fn wrap(&self, i: u16) -> u64 {
+        (i & self.num.wrapping_sub(1)) as u64
+    }
+
     /// Buffers made available and not taken yet.
     pub fn pending(&self, m: &impl GuestMem) -> Result<u16, RingError> {
-        let idx = read_u16(m, self.avail + 2)?;
+        let idx = read_u16(m, self.avail.wrapping_add(2))?;
         let n = idx.wrapping_sub(self.last_avail);
         if n > self.num {
             return Err(RingError::AvailOverrun);
@@ -229,7 +235,7 @@ impl SplitRing {
         }
         // The ring entry and the descriptors were written before the index.
         fence(Ordering::Acquire);
-        let slot = self.avail + 4 + 2 * (self.last_avail % self.num) as u64;
+        let slot = self.avail.wrapping_add(4 + 2 * self.wrap(self.last_avail));
         let head = read_u16(m, slot)?;
         self.walk(m, head, c)?;
         self.last_avail = self.last_avail.wrapping_add(1);
@@ -257,7 +263,7 @@ impl SplitRing {
                 return Err(RingError::Loop);
             }
             let mut d = [0u8; 16];
-            m.read(self.desc + 16 * i as u64, &mut d)?;
+            m.read(self.desc.wrapping_add(16 * i as u64), &mut d)?;
             let addr = u64::from_le_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]]);
             let len = u32::from_le_bytes([d[8], d[9], d[10], d[11]]);
             let flags = u16::from_le_bytes([d[12], d[13]]);
@@ -292,7 +298,7 @@ impl SplitRing {
     /// Puts the chain `head` in the used ring with `len` bytes written; the
     /// driver sees it at the next [`SplitRing::publish`].
     pub fn push_used(&mut self, m: &impl GuestMem, head: u16, len: u32) -> Result<(), RingError> {
-        let slot = self.used + 4 + 8 * (self.next_used % self.num) as u64;
+        let slot = self.used.wrapping_add(4 + 8 * self.wrap(self.next_used));
         let mut e = [0u8; 8];
         e[..4].copy_from_slice(&(head as u32).to_le_bytes());
         e[4..].copy_from_slice(&len.to_le_bytes());
@@ -310,7 +316,7 @@ impl SplitRing {
         }
         // The entries before the index that exposes them.
         fence(Ordering::Release);
-        m.write(self.used + 2, &self.next_used.to_le_bytes())?;
+        m.write(self.used.wrapping_add(2), &self.next_used.to_le_bytes())?;
         self.unpublished = 0;
         // The index before the driver's flags (it sets them, then rechecks).
         fence(Ordering::SeqCst);
@@ -533,6 +539,17 @@ pub(crate) mod tests {
         let mut bad = drv2.ring();
         bad.avail = 0x10;
         assert_eq!(bad.pop(&m, &mut c), Err(RingError::Fault));
+        // Addresses at the top of the space wrap and miss, never overflow.
+        let top = SplitRing::new(u64::MAX - 8, u64::MAX - 3, u64::MAX - 1, 4, 0).unwrap();
+        assert_eq!(top.clone().pop(&m, &mut c), Err(RingError::Fault));
+        assert_eq!(top.clone().push_used(&m, 0, 0), Err(RingError::Fault));
+        let mut d = Driver::new(4);
+        d.set_desc(&m, 0, u64::MAX, 16, 0, 0);
+        d.make_avail(&m, 0);
+        let mut r = d.ring();
+        assert_eq!(r.pop(&m, &mut c), Ok(true));
+        let mut out = [0u8; 8];
+        assert_eq!(read_chain(&m, &c, 4, &mut out), Err(Fault));
     }
 
     #[test]

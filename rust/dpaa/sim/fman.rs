@@ -238,7 +238,7 @@ impl Fman {
         // The buffer is the pool owner's until enqueued or released; a
         // buffer its space does not map is the owner's error, and is not
         // given back.
-        if dma::write(pool.dma(), buf[0] + off as u64, frame).is_err() {
+        if dma::write(pool.dma(), buf[0].wrapping_add(off as u64), frame).is_err() {
             pool.dma().fault();
             return s.drop(DropReason::DmaFault);
         }
