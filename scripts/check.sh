@@ -17,7 +17,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/env.sh"
 res=$top/results
-guest_timeout=${GUEST_TIMEOUT:-1800}
+guest_timeout=${GUEST_TIMEOUT:-3000}
 
 passed=0
 failed=0

@@ -47,5 +47,6 @@ rc=$?
 echo "vm-init: command exited with $rc"
 echo $rc >"$out/.vm-rc"
 sync
+echo "vm-init: powering off" >/dev/kmsg
 echo o >/proc/sysrq-trigger
 sleep 10

@@ -73,6 +73,7 @@ done
 
 if [ $has_kmemleak = 1 ]; then
 	n=$((n + 1))
+	kmsg "kmemleak scan"
 	echo scan >/sys/kernel/debug/kmemleak
 	echo scan >/sys/kernel/debug/kmemleak
 	report=$(cat /sys/kernel/debug/kmemleak)
@@ -85,5 +86,6 @@ if [ $has_kmemleak = 1 ]; then
 	fi
 fi
 
+kmsg "done"
 [ -n "$out" ] && dmesg >"$out/dmesg.txt"
 exit 0
