@@ -13,6 +13,7 @@
 #include <linux/device.h>
 #include <linux/dev_printk.h>
 #include <linux/errno.h>
+#include <linux/irq_work.h>
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
@@ -60,6 +61,9 @@ unsigned int dpaa_vdpa_cpu(void);
 /* BH-safe spinlocks (spin_lock_bh() is a macro). */
 void dpaa_vdpa_spin_lock_bh(spinlock_t *lock);
 void dpaa_vdpa_spin_unlock_bh(spinlock_t *lock);
+/* IRQ-safe spinlocks, for what runs with hard IRQs off (vhost kicks). */
+unsigned long dpaa_vdpa_spin_lock_irqsave(spinlock_t *lock);
+void dpaa_vdpa_spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags);
 
 /* net_device */
 void *dpaa_vdpa_netdev_priv(const struct net_device *dev);
@@ -73,8 +77,15 @@ bool dpaa_vdpa_netif_running(const struct net_device *dev);
 const u8 *dpaa_vdpa_sockaddr_data(const void *sa);
 void dpaa_vdpa_eth_type_trans(struct sk_buff *skb, struct net_device *dev);
 
-/* NAPI */
-void dpaa_vdpa_napi_schedule(struct napi_struct *napi);
+/* NAPI, with an irq_work to schedule it from where hard IRQs are off. */
+struct dpaa_vdpa_napi {
+	struct napi_struct napi;
+	struct irq_work kick;
+};
+
+void dpaa_vdpa_napi_kick_init(struct dpaa_vdpa_napi *n);
+void dpaa_vdpa_napi_kick_sync(struct dpaa_vdpa_napi *n);
+void dpaa_vdpa_napi_schedule(struct dpaa_vdpa_napi *n);
 void dpaa_vdpa_netif_napi_del(struct napi_struct *napi);
 
 /* sk_buff */

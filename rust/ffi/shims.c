@@ -7,6 +7,7 @@
 #include <linux/debugfs.h>
 #include <linux/etherdevice.h>
 #include <linux/io.h>
+#include <linux/irq_work.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/netdevice.h>
@@ -140,6 +141,19 @@ void dpaa_vdpa_spin_unlock_bh(spinlock_t *lock)
 	spin_unlock_bh(lock);
 }
 
+unsigned long dpaa_vdpa_spin_lock_irqsave(spinlock_t *lock)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(lock, flags);
+	return flags;
+}
+
+void dpaa_vdpa_spin_unlock_irqrestore(spinlock_t *lock, unsigned long flags)
+{
+	spin_unlock_irqrestore(lock, flags);
+}
+
 /* --- net_device ----------------------------------------------------------- */
 
 void *dpaa_vdpa_netdev_priv(const struct net_device *dev)
@@ -192,9 +206,39 @@ void dpaa_vdpa_eth_type_trans(struct sk_buff *skb, struct net_device *dev)
 	skb->protocol = eth_type_trans(skb, dev);
 }
 
-void dpaa_vdpa_napi_schedule(struct napi_struct *napi)
+static void dpaa_vdpa_napi_kick_fn(struct irq_work *work)
 {
-	napi_schedule(napi);
+	napi_schedule(&container_of(work, struct dpaa_vdpa_napi, kick)->napi);
+}
+
+void dpaa_vdpa_napi_kick_init(struct dpaa_vdpa_napi *n)
+{
+	init_irq_work(&n->kick, dpaa_vdpa_napi_kick_fn);
+}
+
+void dpaa_vdpa_napi_kick_sync(struct dpaa_vdpa_napi *n)
+{
+	irq_work_sync(&n->kick);
+}
+
+/*
+ * napi_schedule() only raises NET_RX, which runs at the next interrupt's
+ * exit or local_bh_enable(). From process context, local_bh_enable() here
+ * runs it now. With hard IRQs off and BHs on (a vhost-vdpa kick, from an
+ * eventfd wakeup) that is not allowed: an irq_work's self-interrupt
+ * schedules the poll and its exit runs it.
+ */
+void dpaa_vdpa_napi_schedule(struct dpaa_vdpa_napi *n)
+{
+	if (!irqs_disabled()) {
+		local_bh_disable();
+		napi_schedule(&n->napi);
+		local_bh_enable();
+	} else if (in_interrupt()) {
+		napi_schedule(&n->napi);
+	} else {
+		irq_work_queue(&n->kick);
+	}
 }
 
 void dpaa_vdpa_netif_napi_del(struct napi_struct *napi)

@@ -17,7 +17,8 @@ pub(crate) trait NapiPoll: Send + Sync {
     fn poll(&self, napi: &NapiCtx, budget: i32) -> i32;
 }
 
-/// What a poll function may do with its NAPI context.
+/// What a poll function may do with its NAPI context (the `napi` of a
+/// `struct dpaa_vdpa_napi`).
 #[repr(transparent)]
 pub(crate) struct NapiCtx(Opaque<ffi::napi_struct>);
 
@@ -44,12 +45,13 @@ impl Drop for DummyDev {
 ///
 /// # Invariants
 ///
-/// `napi` is added to `dummy` and enabled from the end of initialisation
+/// `napi.napi` is added to `dummy` and enabled, and `napi.kick` is an
+/// initialised irq_work that schedules it, from the end of initialisation
 /// until drop.
 #[pin_data(PinnedDrop)]
 pub(crate) struct Napi<T: NapiPoll> {
     #[pin]
-    napi: Opaque<ffi::napi_struct>,
+    napi: Opaque<ffi::dpaa_vdpa_napi>,
     dummy: DummyDev,
     #[pin]
     poll: T,
@@ -67,19 +69,22 @@ impl<T: NapiPoll> Napi<T> {
         // SAFETY: allocation only.
         let dummy = unsafe { ffi::alloc_netdev_dummy(0) };
         let dummy_raw = dummy;
-        let init = move |slot: *mut Opaque<ffi::napi_struct>| {
+        let init = move |slot: *mut Opaque<ffi::dpaa_vdpa_napi>| {
             let slot = Opaque::raw_get(slot);
             // SAFETY: `slot` is valid for writes and pinned; zeroed is the
-            // state netif_napi_add expects; `dummy` was checked non-NULL.
+            // state netif_napi_add and init_irq_work expect; `dummy` was
+            // checked non-NULL.
             unsafe {
                 slot.write_bytes(0, 1);
+                let napi = core::ptr::addr_of_mut!((*slot).napi);
                 ffi::netif_napi_add_weight(
                     dummy_raw,
-                    slot,
+                    napi,
                     Some(Self::poll_cb),
                     ffi::NAPI_POLL_WEIGHT as c_int,
                 );
-                ffi::napi_enable(slot);
+                ffi::napi_enable(napi);
+                ffi::dpaa_vdpa_napi_kick_init(slot);
             }
             Ok::<(), Error>(())
         };
@@ -93,7 +98,8 @@ impl<T: NapiPoll> Napi<T> {
         }? Error)
     }
 
-    /// Makes the poll function run soon (softirq), unless it is already due.
+    /// Makes the poll function run soon (softirq), unless it is already
+    /// due. Any context, hard IRQs off included.
     pub(crate) fn schedule(&self) {
         // SAFETY: added and enabled (type invariant).
         unsafe { ffi::dpaa_vdpa_napi_schedule(self.napi.get()) };
@@ -107,9 +113,13 @@ impl<T: NapiPoll> Napi<T> {
     ///
     /// Called by the net core with the `napi` of a live `Napi<T>`.
     unsafe extern "C" fn poll_cb(napi: *mut ffi::napi_struct, budget: c_int) -> c_int {
-        // SAFETY: `napi` is the `napi` field of a `Napi<T>` (transparent
-        // Opaque), alive while it is enabled.
-        let this = unsafe { &*container_of!(napi.cast::<Opaque<ffi::napi_struct>>(), Self, napi) };
+        // SAFETY: `napi` is the first field of the `dpaa_vdpa_napi` that is
+        // the `napi` field of a `Napi<T>` (transparent Opaque), alive while
+        // it is enabled.
+        let this = unsafe {
+            let outer = container_of!(napi, ffi::dpaa_vdpa_napi, napi);
+            &*container_of!(outer.cast::<Opaque<ffi::dpaa_vdpa_napi>>(), Self, napi)
+        };
         // SAFETY: transparent wrapper of the same napi_struct.
         let ctx = unsafe { &*napi.cast::<NapiCtx>() };
         let done = this.poll.poll(ctx, budget).clamp(0, budget);
@@ -124,11 +134,15 @@ impl<T: NapiPoll> Napi<T> {
 #[pinned_drop]
 impl<T: NapiPoll> PinnedDrop for Napi<T> {
     fn drop(self: Pin<&mut Self>) {
+        let n = self.napi.get();
         // SAFETY: enabled and added (type invariant); napi_disable waits for
-        // a running poll; then the context and its dummy device go.
+        // a running poll and makes later schedules no-ops, the sync waits for
+        // a pending kick; then the context and its dummy device go.
         unsafe {
-            ffi::napi_disable(self.napi.get());
-            ffi::dpaa_vdpa_netif_napi_del(self.napi.get());
+            let napi = core::ptr::addr_of_mut!((*n).napi);
+            ffi::napi_disable(napi);
+            ffi::dpaa_vdpa_napi_kick_sync(n);
+            ffi::dpaa_vdpa_netif_napi_del(napi);
         }
         // The dummy device goes after this, when the fields drop.
     }

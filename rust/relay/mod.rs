@@ -296,7 +296,9 @@ impl Datapath {
     pub(crate) fn link_vqs(&mut self, dev: &VdpaNet) -> Result {
         for idx in 0..self.nvqs {
             let link = self.link(dev, idx)?;
-            dev.vqs[idx as usize].st.lock().link = Some(link);
+            let vq = &dev.vqs[idx as usize];
+            vq.set_bell(Some(link.doorbell.clone()));
+            vq.st.lock().link = Some(link);
             if !start_ring(dev, &dev.vqs[idx as usize]) {
                 dev.device_error();
             }
@@ -310,6 +312,7 @@ impl Datapath {
     /// Disconnects every virtqueue (the ring state is kept for get_vq_state).
     pub(crate) fn unlink_vqs(&self, dev: &VdpaNet) {
         for vq in dev.vqs.iter() {
+            vq.set_bell(None);
             let link = {
                 let mut st = vq.st.lock();
                 if let Some(r) = st.ring.take() {

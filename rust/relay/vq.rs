@@ -5,18 +5,20 @@
 //!
 //! The lock is per virtqueue and taken once per batch by the relay: the
 //! config ops only change a queue that is not running, or stop it first.
+//! The doorbell has its own IRQ-safe lock: a kick may come with hard IRQs
+//! off (vhost-vdpa rings it from an eventfd wakeup).
 
-use super::Link;
+use super::{kick::Kick, Link};
 use crate::{
-    dpaa::sim::qman::QmanFq,
+    dpaa::sim::qman::{Fq, QmanFq},
     kapi::{
-        sync::{new_spinlock_bh, SpinLockBh},
+        sync::{new_spinlock_bh, new_spinlock_irq, SpinLockBh, SpinLockIrq},
         vdpa::Callback,
     },
 };
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use dpaa_core::{bufmap::BufMap, fd::QmFd, vring::SplitRing};
-use kernel::{c_str, prelude::*};
+use kernel::{c_str, prelude::*, sync::Arc};
 
 /// Largest queue size the device takes.
 pub(crate) const VQ_NUM_MAX: u16 = 256;
@@ -106,6 +108,9 @@ pub(crate) struct Vq {
     pub(crate) idx: u16,
     #[pin]
     pub(crate) st: SpinLockBh<VqState>,
+    /// The doorbell FQ while the queue is linked (the link's, shared).
+    #[pin]
+    bell: SpinLockIrq<Option<Arc<Fq<Kick>>>>,
     pub(crate) stats: VqStats,
 }
 
@@ -127,6 +132,7 @@ impl Vq {
                 },
                 "vdpa_vq"
             ),
+            bell <- new_spinlock_irq!(None, "vdpa_vq_bell"),
             stats: VqStats::default(),
         }? Error)
     }
@@ -135,9 +141,15 @@ impl Vq {
     /// while one is pending is the same kick).
     pub(crate) fn kick(&self) {
         self.stats.kicks.fetch_add(1, Relaxed);
-        let st = self.st.lock();
-        if let Some(l) = &st.link {
-            let _ = l.doorbell.enqueue(QmFd::default());
+        if let Some(fq) = &*self.bell.lock() {
+            let _ = fq.enqueue(QmFd::default());
         }
+    }
+
+    /// Connects the queue's doorbell (`Some`) or disconnects it (`None`).
+    pub(crate) fn set_bell(&self, fq: Option<Arc<Fq<Kick>>>) {
+        let old = core::mem::replace(&mut *self.bell.lock(), fq);
+        // The last reference may free the FQ: not with IRQs off.
+        drop(old);
     }
 }

@@ -20,7 +20,7 @@
 
 use crate::kapi::{
     napi::{Napi, NapiCtx, NapiPoll},
-    sync::{new_spinlock_bh, SpinLockBh},
+    sync::{new_spinlock_bh, new_spinlock_irq, SpinLockBh, SpinLockIrq},
     timer::{Periodic, Tick},
 };
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
@@ -151,8 +151,10 @@ pub(crate) trait QmanFq: Send + Sync {
 pub(crate) struct Fq<H: FqHandler> {
     fqid: u32,
     portal: usize,
+    /// IRQ-safe: `qman_enqueue()` may be called from any context, and is
+    /// (a vhost-vdpa kick comes with hard IRQs off).
     #[pin]
-    ring: SpinLockBh<Ring>,
+    ring: SpinLockIrq<Ring>,
     stats: FqStats,
     qman: Arc<Qman>,
     handler: H,
@@ -310,11 +312,16 @@ impl<H: FqHandler> Drop for FqRange<H> {
             fq.retire();
         }
         for fq in self.fqs.iter() {
-            let mut r = fq.ring.lock();
-            while let Some(fd) = r.fds.pop() {
-                fq.handler.drain(&fd);
+            // Retired: nothing comes in. Drain handlers release buffers to
+            // pools (BH locks), so not under the IRQ-safe ring lock.
+            loop {
+                let fd = fq.ring.lock().fds.pop();
+                match fd {
+                    Some(fd) => fq.handler.drain(&fd),
+                    None => break,
+                }
             }
-            r.state = FqState::Oos;
+            fq.ring.lock().state = FqState::Oos;
         }
         // Every range has at least one FQ (checked at creation).
         let mut reg = self.fqs[0].qman.fqs.lock();
@@ -328,8 +335,9 @@ impl<H: FqHandler> Drop for FqRange<H> {
 #[pin_data]
 pub(crate) struct PortalPoll {
     index: usize,
+    /// IRQ-safe: an enqueue (any context) queues its FQ here.
     #[pin]
-    ready: SpinLockBh<ReadyQ>,
+    ready: SpinLockIrq<ReadyQ>,
     stalled: AtomicBool,
     polls: AtomicU64,
     frames: AtomicU64,
@@ -449,7 +457,7 @@ impl Qman {
                 for index in 0..nportals {
                     let poll = try_pin_init!(PortalPoll {
                         index,
-                        ready <- new_spinlock_bh!(ReadyQ::new(0, MAX_FQS)?, "qman_portal"),
+                        ready <- new_spinlock_irq!(ReadyQ::new(0, MAX_FQS)?, "qman_portal"),
                         stalled: AtomicBool::new(false),
                         polls: AtomicU64::new(0),
                         frames: AtomicU64::new(0),
@@ -577,7 +585,7 @@ impl Qman {
                     try_pin_init!(Fq {
                         fqid,
                         portal,
-                        ring <- new_spinlock_bh!(
+                        ring <- new_spinlock_irq!(
                             Ring { state, fds, queued: false, busy: false },
                             "qman_fq"
                         ),
