@@ -31,22 +31,26 @@ echo "(ns d0, d1) and the far end of the cable dpaa0w (ns wire):"
 ip netns add host; ip netns add d0; ip netns add d1; ip netns add wire
 ip link set dpaa0 netns host
 ip link set dpaa0w netns wire
-ip link set "$(ls /sys/bus/vdpa/devices/d0/virtio*/net/)" netns d0
-ip link set "$(ls /sys/bus/vdpa/devices/d1/virtio*/net/)" netns d1
-declare -A ifc=([host]=dpaa0 [wire]=dpaa0w [d0]=eth0 [d1]=eth0) addr=([host]=1 [wire]=2 [d0]=10 [d1]=11)
+# A device's interface is the net/ entry of its virtio device (a netns may
+# also hold tunnel devices such as sit0).
+declare -A ifc=([host]=dpaa0 [wire]=dpaa0w) addr=([host]=1 [wire]=2 [d0]=10 [d1]=11)
+for d in d0 d1; do
+	ifc[$d]=$(ls /sys/bus/vdpa/devices/$d/virtio*/net/)
+	ip link set "${ifc[$d]}" netns $d
+done
 for ns in host wire d0 d1; do
 	i=${ifc[$ns]}
-	[ "$ns" = d0 ] || [ "$ns" = d1 ] && i=$(ip -n $ns -br link | awk '$1 != "lo" { print $1 }')
-	ifc[$ns]=$i
 	ip -n $ns addr add 192.0.2.${addr[$ns]}/24 dev "$i"
 	ip -n $ns link set "$i" up
 	echo "  $ns: ${ifc[$ns]} $(ip -n $ns -br link show "$i" | awk '{ print $3 }') 192.0.2.${addr[$ns]}"
 done
+failed=0
 for from in host d0 d1 wire; do
 	for to in host d0 d1 wire; do
 		[ $from = $to ] && continue
 		printf '  %-4s -> %-4s ' $from $to
-		ip netns exec $from ping -c 1 -W 3 192.0.2.${addr[$to]} | grep -o 'time=.*' || echo FAILED
+		ip netns exec $from ping -c 1 -W 3 192.0.2.${addr[$to]} | grep -o 'time=.*' ||
+			{ echo FAILED; failed=$((failed + 1)); }
 	done
 done
 echo
@@ -59,4 +63,5 @@ echo
 run vdpa dev del d1
 run rmmod dpaa_vdpa
 echo
+[ $failed = 0 ] || { echo "demo: $failed of 12 pings failed"; exit 1; }
 echo "demo: done"
