@@ -14,17 +14,40 @@ use kernel::sync::lock::{Backend, Lock};
 /// A [`Lock`] taken with `spin_lock_bh()`.
 pub(crate) type SpinLockBh<T> = Lock<T, SpinLockBhBackend>;
 
-/// Creates a [`SpinLockBh`] initialiser with its own lockdep class.
-macro_rules! new_spinlock_bh {
-    ($inner:expr, $name:literal $(,)?) => {
-        $crate::kapi::sync::SpinLockBh::new(
+/// Creates an initialiser of lock type `$lock` (of this module) with its
+/// own lockdep class (one per expansion site).
+macro_rules! new_lock {
+    ($lock:ident, $inner:expr, $name:literal) => {
+        $crate::kapi::sync::$lock::new(
             $inner,
             ::kernel::c_str!($name),
             ::kernel::static_lock_class!(),
         )
     };
 }
+pub(crate) use new_lock;
+
+/// Creates a [`SpinLockBh`] initialiser with its own lockdep class.
+macro_rules! new_spinlock_bh {
+    ($inner:expr, $name:literal $(,)?) => {
+        $crate::kapi::sync::new_lock!(SpinLockBh, $inner, $name)
+    };
+}
 pub(crate) use new_spinlock_bh;
+
+/// What both backends' `init` is: `__spin_lock_init()`.
+///
+/// # Safety
+///
+/// As [`Backend::init`]: `ptr` valid for writes, `name` and `key` static.
+unsafe fn init_spinlock(
+    ptr: *mut kernel::bindings::spinlock_t,
+    name: *const kernel::ffi::c_char,
+    key: *mut kernel::bindings::lock_class_key,
+) {
+    // SAFETY: the caller's guarantee.
+    unsafe { kernel::bindings::__spin_lock_init(ptr, name, key) }
+}
 
 /// The `spin_lock_bh()` backend.
 pub(crate) struct SpinLockBhBackend;
@@ -40,8 +63,8 @@ unsafe impl Backend for SpinLockBhBackend {
         name: *const kernel::ffi::c_char,
         key: *mut kernel::bindings::lock_class_key,
     ) {
-        // SAFETY: the caller passes valid pointers, `name` and `key` static.
-        unsafe { kernel::bindings::__spin_lock_init(ptr, name, key) }
+        // SAFETY: the caller's guarantee, as `init_spinlock` requires.
+        unsafe { init_spinlock(ptr, name, key) }
     }
 
     unsafe fn lock(ptr: *mut Self::State) -> Self::GuardState {
@@ -65,11 +88,7 @@ pub(crate) type SpinLockIrq<T> = Lock<T, SpinLockIrqBackend>;
 /// Creates a [`SpinLockIrq`] initialiser with its own lockdep class.
 macro_rules! new_spinlock_irq {
     ($inner:expr, $name:literal $(,)?) => {
-        $crate::kapi::sync::SpinLockIrq::new(
-            $inner,
-            ::kernel::c_str!($name),
-            ::kernel::static_lock_class!(),
-        )
+        $crate::kapi::sync::new_lock!(SpinLockIrq, $inner, $name)
     };
 }
 pub(crate) use new_spinlock_irq;
@@ -89,8 +108,8 @@ unsafe impl Backend for SpinLockIrqBackend {
         name: *const kernel::ffi::c_char,
         key: *mut kernel::bindings::lock_class_key,
     ) {
-        // SAFETY: the caller passes valid pointers, `name` and `key` static.
-        unsafe { kernel::bindings::__spin_lock_init(ptr, name, key) }
+        // SAFETY: the caller's guarantee, as `init_spinlock` requires.
+        unsafe { init_spinlock(ptr, name, key) }
     }
 
     unsafe fn lock(ptr: *mut Self::State) -> Self::GuardState {

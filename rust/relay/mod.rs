@@ -299,7 +299,7 @@ impl Datapath {
             let vq = &dev.vqs[idx as usize];
             vq.set_bell(Some(link.doorbell.clone()));
             vq.st.lock().link = Some(link);
-            if !start_ring(dev, &dev.vqs[idx as usize]) {
+            if !start_ring(dev, vq) {
                 dev.device_error();
             }
         }
