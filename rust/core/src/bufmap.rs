@@ -118,6 +118,11 @@ impl<const N: usize> BufMap<N> {
         Some(head)
     }
 
+    /// The heads of the buffers in the map (in table order).
+    pub fn heads(&self) -> impl Iterator<Item = u16> + '_ {
+        (0..N).filter(|&i| self.used[i]).map(|i| self.head[i])
+    }
+
     /// Empties the table.
     pub fn clear(&mut self) {
         self.used = [false; N];

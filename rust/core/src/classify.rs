@@ -13,7 +13,15 @@
 //! Group frames (broadcast, multicast) are not matched against rules: they
 //! go to a set of *members* (the port's local entities): all of them for
 //! broadcast; for multicast those in allmulti mode and those that joined the
-//! group. Promiscuous members get a copy of every frame.
+//! group. A promiscuous member gets a copy of what a promiscuous NIC port on
+//! a switch would see: every group frame and every unicast frame no rule
+//! claimed; only a *trusted* promiscuous member (the admin's choice) also
+//! sees unicast that a rule sends to another member.
+//!
+//! The classifier also keeps who owns which unicast MAC on the port (the
+//! host, the wire end, each device: [`Classifier::claim`]), so that an
+//! entity can take a MAC only if nobody else has it, whether or not a rule
+//! for it is installed at the moment.
 //!
 //! All-zero memory is a valid, empty classifier (see [`Classifier::new`]):
 //! the kernel allocates it zeroed, in place, since it is too big for a stack.
@@ -178,8 +186,10 @@ pub struct Member {
     pub present: bool,
     /// Receives every multicast frame.
     pub allmulti: bool,
-    /// Receives every frame.
+    /// Receives every group frame and unicast frame no rule claimed.
     pub promisc: bool,
+    /// With `promisc`: receives other members' unicast too.
+    pub trusted: bool,
 }
 
 // ---------------------------------------------------------------------------
@@ -353,11 +363,15 @@ pub struct Classifier<const N: usize> {
     ipv6: Table<[u8; 16], Action, N>,
     vlan: Table<u16, Action, N>,
     mcast: Table<[u8; 6], MemberSet, N>,
+    /// Unicast MACs by owning member.
+    owners: Table<[u8; 6], u8, N>,
     default: Target,
     has_default: bool,
     members: [Member; MAX_MEMBERS],
     /// Members in promiscuous / allmulti mode, kept in step with `members`.
     promisc: MemberSet,
+    /// The promiscuous members that are trusted.
+    promisc_trusted: MemberSet,
     allmulti: MemberSet,
     present: MemberSet,
 }
@@ -381,10 +395,12 @@ impl<const N: usize> Classifier<N> {
             ipv6: Table::new(),
             vlan: Table::new(),
             mcast: Table::new(),
+            owners: Table::new(),
             default: Target::default(),
             has_default: false,
             members: [Member::default(); MAX_MEMBERS],
             promisc: MemberSet(0),
+            promisc_trusted: MemberSet(0),
             allmulti: MemberSet(0),
             present: MemberSet(0),
         }
@@ -407,6 +423,84 @@ impl<const N: usize> Classifier<N> {
             Key::Ipv4(a4) => self.ipv4.insert(a4, a),
             Key::Ipv6(a6) => self.ipv6.insert(a6, a),
             Key::Vlan(v) => self.vlan.insert(v, a),
+        }
+    }
+
+    /// Removes the rule with `key` if it sends frames to `member`: an
+    /// entity never removes another's rule.
+    pub fn remove_owned(&mut self, key: &Key, member: u8) -> Result<Rule, ClassifyError> {
+        let r = self.get(key).ok_or(ClassifyError::NotFound)?;
+        if r.target.member != member {
+            return Err(ClassifyError::NotFound);
+        }
+        self.remove(key)
+    }
+
+    /// The rule with `key`.
+    pub fn get(&self, key: &Key) -> Option<Rule> {
+        let a = match *key {
+            Key::MacVlan { mac, vlan } => self.mac_vlan.get(&mac_vlan_key(&mac, vlan)),
+            Key::Mac(mac) => self.mac.get(&mac),
+            Key::Flow4 { proto, dst, port } => self.flow4.get(&flow4_key(proto, &dst, port)),
+            Key::Flow6 { proto, dst, port } => self.flow6.get(&flow6_key(proto, &dst, port)),
+            Key::Ipv4(a4) => self.ipv4.get(&a4),
+            Key::Ipv6(a6) => self.ipv6.get(&a6),
+            Key::Vlan(v) => self.vlan.get(&v),
+        }?;
+        Some(Rule {
+            key: *key,
+            target: a.target,
+            prio: a.prio,
+        })
+    }
+
+    /// Member `member` takes the unicast MAC `mac`: refused if another
+    /// member owns it (taking one's own again is fine).
+    pub fn claim(&mut self, mac: [u8; 6], member: u8) -> Result<(), ClassifyError> {
+        if mac[0] & 1 != 0 || mac == [0; 6] || member as usize >= MAX_MEMBERS {
+            return Err(ClassifyError::Invalid);
+        }
+        match self.owners.get(&mac) {
+            Some(&m) if m == member => Ok(()),
+            Some(_) => Err(ClassifyError::Exists),
+            None => self.owners.insert(mac, member),
+        }
+    }
+
+    /// Member `member` gives `mac` up (if it has it).
+    pub fn release(&mut self, mac: [u8; 6], member: u8) {
+        if self.owners.get(&mac) == Some(&member) {
+            self.owners.remove(&mac);
+        }
+    }
+
+    /// Who owns the unicast MAC `mac`.
+    pub fn owner(&self, mac: &[u8; 6]) -> Option<u8> {
+        self.owners.get(mac).copied()
+    }
+
+    /// Every owned MAC and its member (in table order).
+    pub fn for_each_owner(&self, mut f: impl FnMut(&[u8; 6], u8)) {
+        for (mac, &m) in self.owners.iter() {
+            f(mac, m);
+        }
+    }
+
+    /// Member `member` gives up every MAC it owns.
+    pub fn release_all(&mut self, member: u8) {
+        // Removal shifts entries back: collect first (at most N).
+        loop {
+            let mine = self
+                .owners
+                .iter()
+                .find(|(_, &m)| m == member)
+                .map(|(k, _)| *k);
+            match mine {
+                Some(mac) => {
+                    self.owners.remove(&mac);
+                }
+                None => break,
+            }
         }
     }
 
@@ -522,6 +616,11 @@ impl<const N: usize> Classifier<N> {
         } else {
             self.promisc.without(m)
         };
+        self.promisc_trusted = if member.promisc && member.trusted {
+            self.promisc_trusted.with(m)
+        } else {
+            self.promisc_trusted.without(m)
+        };
         self.allmulti = if member.allmulti {
             self.allmulti.with(m)
         } else {
@@ -535,15 +634,28 @@ impl<const N: usize> Classifier<N> {
         self.members.get(m as usize).filter(|mb| mb.present)
     }
 
-    /// Removes member `m` and its multicast memberships (not its rules).
+    /// Removes member `m` and its multicast memberships (not its rules);
+    /// a group nobody is left in goes from the table.
     pub fn remove_member(&mut self, m: u8) {
         if (m as usize) < MAX_MEMBERS {
             self.members[m as usize] = Member::default();
             self.present = self.present.without(m);
             self.promisc = self.promisc.without(m);
+            self.promisc_trusted = self.promisc_trusted.without(m);
             self.allmulti = self.allmulti.without(m);
-            for s in self.mcast.slots.iter_mut().filter(|s| s.used) {
-                s.val = s.val.without(m);
+            // Removal shifts entries back: look again after each.
+            loop {
+                let mac = self
+                    .mcast
+                    .iter()
+                    .find(|(_, set)| set.contains(m))
+                    .map(|(k, _)| *k);
+                match mac {
+                    Some(mac) => {
+                        let _ = self.leave(mac, m);
+                    }
+                    None => break,
+                }
             }
         }
     }
@@ -573,8 +685,19 @@ impl<const N: usize> Classifier<N> {
         Ok(())
     }
 
-    /// Classifies a parsed frame.
+    /// Classifies a parsed frame from the wire.
     pub fn lookup(&self, p: &Parsed) -> Verdict {
+        self.lookup_from(p, true)
+    }
+
+    /// Classifies a parsed frame a member sent: unicast no member owns
+    /// goes out on the wire, as on a switch, not to untrusted promiscuous
+    /// members.
+    pub fn lookup_local(&self, p: &Parsed) -> Verdict {
+        self.lookup_from(p, false)
+    }
+
+    fn lookup_from(&self, p: &Parsed, from_wire: bool) -> Verdict {
         if p.is_multicast() {
             let members = if p.dst_mac == [0xff; 6] {
                 self.present
@@ -623,9 +746,18 @@ impl<const N: usize> Classifier<N> {
             Some(a) => (Some(a.target), true),
             None => (self.has_default.then_some(self.default), false),
         };
+        // A rule's unicast is its member's, and so is unicast to a MAC a
+        // member owns with no rule installed right now (a stopped device,
+        // the host while down): untrusted promiscuous members see neither.
+        let claimed = matched || !from_wire || self.owners.get(&p.dst_mac).is_some();
+        let promisc = if claimed {
+            self.promisc_trusted
+        } else {
+            self.promisc
+        };
         let copies = match target {
-            Some(t) => self.promisc.without(t.member),
-            None => self.promisc,
+            Some(t) => promisc.without(t.member),
+            None => promisc,
         };
         Verdict {
             target,
@@ -837,8 +969,46 @@ mod tests {
             },
         )
         .unwrap();
+        // An untrusted promiscuous member sees what no rule claimed (unknown
+        // unicast, group frames), never another member's unicast.
+        assert_eq!(c.lookup(&frame_to(M1, IP, 1)).copies, MemberSet(0));
+        assert_eq!(c.lookup(&frame_to(M2, IP, 1)).copies, MemberSet(0));
+        let stranger = [2, 0, 0, 0, 0, 9];
+        assert_eq!(
+            c.lookup(&frame_to(stranger, IP, 1)).copies,
+            MemberSet(0b100)
+        );
+        // Unicast a member sends to nobody's MAC goes to the wire: not to
+        // them.
+        assert_eq!(
+            c.lookup_local(&frame_to(stranger, IP, 1)).copies,
+            MemberSet(0)
+        );
+        // Owned without a rule (its owner is stopped): not for them either.
+        c.claim(stranger, 1).unwrap();
+        assert_eq!(c.lookup(&frame_to(stranger, IP, 1)).copies, MemberSet(0));
+        c.release(stranger, 1);
+        assert_eq!(
+            c.lookup(&frame_to([0xff; 6], IP, 1)).copies,
+            MemberSet(0b111)
+        );
+        // A trusted one sees every frame but its own.
+        c.set_member(
+            2,
+            Member {
+                target: t(2),
+                promisc: true,
+                trusted: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(c.lookup(&frame_to(M1, IP, 1)).copies, MemberSet(0b100));
         assert_eq!(c.lookup(&frame_to(M2, IP, 1)).copies, MemberSet(0));
+        assert_eq!(
+            c.lookup(&frame_to(stranger, IP, 1)).copies,
+            MemberSet(0b100)
+        );
         c.remove_member(2);
         assert_eq!(c.lookup(&frame_to(M1, IP, 1)).copies, MemberSet(0));
         assert_eq!(
@@ -849,6 +1019,53 @@ mod tests {
             c.set_member(32, Member::default()),
             Err(ClassifyError::Invalid)
         );
+    }
+
+    #[test]
+    fn groups_go_with_their_last_member() {
+        let mut c = Classifier::<16>::new();
+        // More distinct groups over time than the table holds at once.
+        for round in 0..20u8 {
+            for k in 0..4u8 {
+                c.join([0x33, 0x33, 0xff, 0, round, k], 1).unwrap();
+            }
+            c.join([0x33, 0x33, 0, 0, 0, 1], 2).unwrap_or(());
+            c.remove_member(1);
+        }
+        assert_eq!(c.mcast.len, 1);
+    }
+
+    #[test]
+    fn mac_owners_and_owned_rules() {
+        let mut c = Classifier::<64>::new();
+        assert_eq!(c.claim(M1, 1), Ok(()));
+        assert_eq!(c.claim(M1, 1), Ok(()));
+        assert_eq!(c.claim(M1, 2), Err(ClassifyError::Exists));
+        assert_eq!(c.claim([0xff; 6], 2), Err(ClassifyError::Invalid));
+        assert_eq!(c.claim([0; 6], 2), Err(ClassifyError::Invalid));
+        assert_eq!(c.owner(&M1), Some(1));
+        c.release(M1, 2);
+        assert_eq!(c.owner(&M1), Some(1));
+        c.claim(M2, 1).unwrap();
+        c.claim([2, 0, 0, 0, 0, 3], 3).unwrap();
+        c.release_all(1);
+        assert_eq!((c.owner(&M1), c.owner(&M2)), (None, None));
+        assert_eq!(c.owner(&[2, 0, 0, 0, 0, 3]), Some(3));
+        assert_eq!(c.claim(M1, 2), Ok(()));
+        // A rule goes only with its own member.
+        c.insert(Rule {
+            key: Key::Mac(M1),
+            target: t(2),
+            prio: 0,
+        })
+        .unwrap();
+        assert_eq!(
+            c.remove_owned(&Key::Mac(M1), 0),
+            Err(ClassifyError::NotFound)
+        );
+        assert_eq!(c.get(&Key::Mac(M1)).map(|r| r.target), Some(t(2)));
+        assert!(c.remove_owned(&Key::Mac(M1), 2).is_ok());
+        assert_eq!(c.get(&Key::Mac(M1)), None);
     }
 
     #[test]
