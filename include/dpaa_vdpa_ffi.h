@@ -17,6 +17,8 @@
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
+#include <linux/rcupdate.h>
+#include <linux/jiffies.h>
 #include <linux/rtnetlink.h>
 #include <linux/seq_file.h>
 #include <linux/skbuff.h>
@@ -95,7 +97,6 @@ void *dpaa_vdpa_skb_frag_address(const struct sk_buff *skb, unsigned int i,
 				 unsigned int *len);
 int dpaa_vdpa_skb_linearize(struct sk_buff *skb);
 int dpaa_vdpa_skb_cow_head(struct sk_buff *skb, unsigned int headroom);
-unsigned int dpaa_vdpa_skb_headroom(const struct sk_buff *skb);
 void dpaa_vdpa_skb_reserve(struct sk_buff *skb, int len);
 void dpaa_vdpa_dev_kfree_skb_any(struct sk_buff *skb);
 struct sk_buff *dpaa_vdpa_netdev_alloc_skb(struct net_device *dev,
@@ -125,6 +126,22 @@ struct dentry *dpaa_vdpa_debugfs_file(const char *name, struct dentry *parent,
 struct dpaa_vdpa_dev {
 	struct vdpa_device vdpa;
 	void *drv;
+	const struct dpaa_vdpa_flag_ops *flag_ops;
+};
+
+/*
+ * The admin's per-device settings, 0 or 1, as sysfs files of the vDPA
+ * device (/sys/bus/vdpa/devices/NAME/{trust,spoofchk}); the vdpa netlink
+ * of 6.12 has no attribute for them.
+ */
+enum dpaa_vdpa_flag {
+	DPAA_VDPA_FLAG_TRUST,
+	DPAA_VDPA_FLAG_SPOOFCHK,
+};
+
+struct dpaa_vdpa_flag_ops {
+	int (*get)(void *drv, unsigned int flag);
+	int (*set)(void *drv, unsigned int flag, bool on);
 };
 
 /*
@@ -134,6 +151,7 @@ struct dpaa_vdpa_dev {
  */
 struct vdpa_device *dpaa_vdpa_dev_alloc(struct device *parent,
 					const struct vdpa_config_ops *ops,
+					const struct dpaa_vdpa_flag_ops *flag_ops,
 					struct vdpa_mgmt_dev *mdev,
 					unsigned int ngroups, unsigned int nas,
 					const char *name, void *drv, int *err);
@@ -142,6 +160,27 @@ void *dpaa_vdpa_dev_drv(struct vdpa_device *vdev);
 void *dpaa_vdpa_dev_take_drv(struct vdpa_device *vdev);
 const char *dpaa_vdpa_dev_name(struct vdpa_device *vdev);
 struct device *dpaa_vdpa_dev_device(struct vdpa_device *vdev);
+
+/* rcu_read_lock() and rcu_read_unlock() are static inline. */
+void dpaa_vdpa_rcu_read_lock(void);
+void dpaa_vdpa_rcu_read_unlock(void);
+
+/*
+ * Whether the driver bound to a vDPA device is the in-kernel virtio_vdpa
+ * (which reaches the device through the DMA API of its DMA device).
+ */
+bool dpaa_vdpa_dev_kernel_driver(struct vdpa_device *vdev);
+
+/* jiffies (a macro over a volatile) and HZ. */
+u64 dpaa_vdpa_jiffies(void);
+unsigned int dpaa_vdpa_hz(void);
+
+/*
+ * A reference on every page of [pa, pa + len) (false, and none taken, if
+ * one is not a valid page), and dropping them.
+ */
+bool dpaa_vdpa_get_pages(u64 pa, u64 len);
+void dpaa_vdpa_put_pages(u64 pa, u64 len);
 
 /* pfn_valid() of the page holding phys. */
 bool dpaa_vdpa_phys_valid(u64 phys);

@@ -239,15 +239,28 @@ impl Show for ClassifierFile {
                     let t = mb.target;
                     seq_print!(
                         m,
-                        "member {i}: fqid {:#x}+{} bpid {} allmulti {} promisc {}\n",
+                        "member {i}: fqid {:#x}+{} bpid {} allmulti {} promisc {} trusted {}\n",
                         t.fqid,
                         t.fq_count,
                         t.bpid,
                         mb.allmulti as u8,
-                        mb.promisc as u8
+                        mb.promisc as u8,
+                        mb.trusted as u8
                     );
                 }
             }
+            c.for_each_owner(|mac, member| {
+                seq_print!(
+                    m,
+                    "owner {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x} member {member}\n",
+                    mac[0],
+                    mac[1],
+                    mac[2],
+                    mac[3],
+                    mac[4],
+                    mac[5]
+                );
+            });
             c.for_each_rule(|r| {
                 seq_print!(m, "rule prio {} ", r.prio);
                 key_text(m, &r.key);

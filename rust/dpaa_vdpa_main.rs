@@ -12,6 +12,10 @@
 //! kernel APIs) and `ffi` (raw bindings and C shims). Pure logic lives in the
 //! `dpaa_core` crate.
 
+// pin-init's macros recurse once per field: VdpaNet has more than the
+// default limit allows.
+#![recursion_limit = "256"]
+
 use core::sync::atomic::{AtomicPtr, Ordering};
 use dpaa::sim::{bman::Bman, qman::Qman};
 use kapi::debugfs::Dir;

@@ -36,18 +36,12 @@ impl Port {
         let hname = CString::try_from_fmt(fmt!("dpaa{index}"))?;
         let host = Registration::new(&hname, |nd| {
             nd.set_mac(&[0x02, 0xd0, 0xaa, index as u8, 0x00, 0x01]);
-            Ok(HostIf::new(fman.clone(), nd))
+            HostIf::new(fman.clone(), nd)
         })?;
         let dbg = PortDebugfs::new(dbg, index, fman)?;
         let parent = ARef::from(dpaa.device());
         let caps = PortMgmt::caps(&dpaa.caps());
-        let ops = PortMgmt::new(
-            index,
-            dpaa.fman().clone(),
-            host.dev().as_raw(),
-            dpaa.wire_mac(),
-            &dpaa.caps(),
-        )?;
+        let ops = PortMgmt::new(index, dpaa.fman().clone(), &dpaa.caps())?;
         let mgmt = KBox::pin_init(MgmtDev::register_net(parent, caps, ops), GFP_KERNEL)?;
         dev_info!(dpaa.device(), "software DPAA port {} ready\n", dpaa.index());
         Ok(Self {

@@ -277,11 +277,6 @@ int dpaa_vdpa_skb_cow_head(struct sk_buff *skb, unsigned int headroom)
 	return skb_cow_head(skb, headroom);
 }
 
-unsigned int dpaa_vdpa_skb_headroom(const struct sk_buff *skb)
-{
-	return skb_headroom(skb);
-}
-
 void dpaa_vdpa_skb_reserve(struct sk_buff *skb, int len)
 {
 	skb_reserve(skb, len);
@@ -366,8 +361,77 @@ struct dentry *dpaa_vdpa_debugfs_file(const char *name, struct dentry *parent,
 
 /* --- vDPA devices ---------------------------------------------------------- */
 
+static struct dpaa_vdpa_dev *to_dpaa_vdpa_dev(struct device *dev)
+{
+	return container_of(dev_to_vdpa(dev), struct dpaa_vdpa_dev, vdpa);
+}
+
+static ssize_t flag_show(struct device *dev, unsigned int flag, char *buf)
+{
+	struct dpaa_vdpa_dev *d = to_dpaa_vdpa_dev(dev);
+	void *drv = READ_ONCE(d->drv);
+	int v;
+
+	if (!drv)
+		return -ENODEV;
+	v = d->flag_ops->get(drv, flag);
+	return v < 0 ? v : sysfs_emit(buf, "%d\n", v);
+}
+
+static ssize_t flag_store(struct device *dev, unsigned int flag,
+			  const char *buf, size_t count)
+{
+	struct dpaa_vdpa_dev *d = to_dpaa_vdpa_dev(dev);
+	void *drv = READ_ONCE(d->drv);
+	bool on;
+	int err;
+
+	if (!drv)
+		return -ENODEV;
+	err = kstrtobool(buf, &on);
+	if (err)
+		return err;
+	err = d->flag_ops->set(drv, flag, on);
+	return err ? err : count;
+}
+
+static ssize_t trust_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	return flag_show(dev, DPAA_VDPA_FLAG_TRUST, buf);
+}
+
+static ssize_t trust_store(struct device *dev, struct device_attribute *attr,
+			   const char *buf, size_t count)
+{
+	return flag_store(dev, DPAA_VDPA_FLAG_TRUST, buf, count);
+}
+static DEVICE_ATTR_RW(trust);
+
+static ssize_t spoofchk_show(struct device *dev,
+			     struct device_attribute *attr, char *buf)
+{
+	return flag_show(dev, DPAA_VDPA_FLAG_SPOOFCHK, buf);
+}
+
+static ssize_t spoofchk_store(struct device *dev,
+			      struct device_attribute *attr, const char *buf,
+			      size_t count)
+{
+	return flag_store(dev, DPAA_VDPA_FLAG_SPOOFCHK, buf, count);
+}
+static DEVICE_ATTR_RW(spoofchk);
+
+static struct attribute *dpaa_vdpa_dev_attrs[] = {
+	&dev_attr_trust.attr,
+	&dev_attr_spoofchk.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(dpaa_vdpa_dev);
+
 struct vdpa_device *dpaa_vdpa_dev_alloc(struct device *parent,
 					const struct vdpa_config_ops *ops,
+					const struct dpaa_vdpa_flag_ops *flag_ops,
 					struct vdpa_mgmt_dev *mdev,
 					unsigned int ngroups, unsigned int nas,
 					const char *name, void *drv, int *err)
@@ -382,8 +446,9 @@ struct vdpa_device *dpaa_vdpa_dev_alloc(struct device *parent,
 		return NULL;
 	}
 	/*
-	 * The device's DMA is its own address space (identity unless a map is
-	 * set): virtio_vdpa maps through the device, as with vdpa_sim.
+	 * virtio_vdpa maps through the device itself: with no IOMMU in front
+	 * of the model, its DMA addresses are physical (the device's kernel
+	 * address space, used only while virtio_vdpa drives it).
 	 */
 	dev = &d->vdpa.dev;
 	dev->dma_mask = &dev->coherent_dma_mask;
@@ -395,6 +460,9 @@ struct vdpa_device *dpaa_vdpa_dev_alloc(struct device *parent,
 	}
 	d->vdpa.dma_dev = dev;
 	d->vdpa.mdev = mdev;
+	/* Made with the device (device_add), gone before it is freed. */
+	dev->groups = dpaa_vdpa_dev_groups;
+	d->flag_ops = flag_ops;
 	d->drv = drv;
 	return &d->vdpa;
 }
@@ -419,6 +487,65 @@ const char *dpaa_vdpa_dev_name(struct vdpa_device *vdev)
 struct device *dpaa_vdpa_dev_device(struct vdpa_device *vdev)
 {
 	return &vdev->dev;
+}
+
+void dpaa_vdpa_rcu_read_lock(void)
+{
+	rcu_read_lock();
+}
+
+void dpaa_vdpa_rcu_read_unlock(void)
+{
+	rcu_read_unlock();
+}
+
+/*
+ * Called by the device's own config ops, i.e. by the bound driver: the
+ * binding cannot change under the call.
+ */
+bool dpaa_vdpa_dev_kernel_driver(struct vdpa_device *vdev)
+{
+	const struct device_driver *drv = READ_ONCE(vdev->dev.driver);
+
+	return drv && !strcmp(drv->name, "virtio_vdpa");
+}
+
+u64 dpaa_vdpa_jiffies(void)
+{
+	return get_jiffies_64();
+}
+
+unsigned int dpaa_vdpa_hz(void)
+{
+	return HZ;
+}
+
+bool dpaa_vdpa_get_pages(u64 pa, u64 len)
+{
+	unsigned long first = PHYS_PFN(pa), last = PHYS_PFN(pa + len - 1), pfn;
+
+	for (pfn = first; pfn <= last; pfn++) {
+		if (!pfn_valid(pfn)) {
+			while (pfn-- > first)
+				put_page(pfn_to_page(pfn));
+			return false;
+		}
+		get_page(pfn_to_page(pfn));
+		if (!((pfn - first + 1) % 4096))
+			cond_resched();
+	}
+	return true;
+}
+
+void dpaa_vdpa_put_pages(u64 pa, u64 len)
+{
+	unsigned long first = PHYS_PFN(pa), last = PHYS_PFN(pa + len - 1), pfn;
+
+	for (pfn = first; pfn <= last; pfn++) {
+		put_page(pfn_to_page(pfn));
+		if (!((pfn - first + 1) % 4096))
+			cond_resched();
+	}
 }
 
 bool dpaa_vdpa_phys_valid(u64 phys)

@@ -7,7 +7,7 @@
 use super::HostIf;
 use crate::{
     dpaa::sim::{
-        fman::{DirStats, DROP_NAMES},
+        fman::{DirStats, DROP_NAMES, HOST_MEMBER},
         qman::QmanFq,
     },
     ffi,
@@ -381,6 +381,13 @@ pub(super) fn set_rxnfc(h: &HostIf, cmd: &mut ffi::ethtool_rxnfc) -> Result {
             if rules[loc].is_some() || rules.iter().flatten().any(|(k, _)| *k == key) {
                 return Err(EEXIST);
             }
+            // A MAC another entity of the port owns is its traffic.
+            if let Key::Mac(mac) | Key::MacVlan { mac, .. } = key {
+                let owner = h.fman.with_classifier(|c| c.owner(&mac));
+                if owner.is_some_and(|m| m != HOST_MEMBER) {
+                    return Err(errno(ffi::EADDRINUSE));
+                }
+            }
             if h.running().is_some() {
                 h.install_rule(&key, q)?;
             }
@@ -391,8 +398,9 @@ pub(super) fn set_rxnfc(h: &HostIf, cmd: &mut ffi::ethtool_rxnfc) -> Result {
         ffi::ETHTOOL_SRXCLSRLDEL => {
             let loc = cmd.fs.location as usize;
             let (key, _) = rules.get(loc).copied().flatten().ok_or(ENOENT)?;
+            // Only the host's own rule (it may have failed to install).
             h.fman.with_classifier(|c| {
-                let _ = c.remove(&key);
+                let _ = c.remove_owned(&key, HOST_MEMBER);
             });
             rules[loc] = None;
             Ok(())

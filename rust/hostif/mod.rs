@@ -117,9 +117,13 @@ unsafe impl Send for HostIf {}
 unsafe impl Sync for HostIf {}
 
 impl HostIf {
-    pub(crate) fn new(fman: Arc<Fman>, dev: &NetDev) -> Self {
+    /// The host interface of a port; its MAC (set on `dev`) becomes the
+    /// host's on the port.
+    pub(crate) fn new(fman: Arc<Fman>, dev: &NetDev) -> Result<Self> {
         dev.configure(features::NTUPLE, features::NTUPLE, 68, MAX_FRAME - 22, 128);
-        Self {
+        fman.with_classifier(|c| c.claim(dev.mac(), HOST_MEMBER))
+            .map_err(|_| errno(ffi::EADDRINUSE))?;
+        Ok(Self {
             fman,
             dev: dev.as_raw(),
             rt: RtnlCell(UnsafeCell::new(None)),
@@ -127,7 +131,7 @@ impl HostIf {
             stats: HostStats::default(),
             inflight: AtomicU64::new(0),
             refill_deficit: AtomicU64::new(0),
-        }
+        })
     }
 
     fn dev(&self) -> &NetDev {
@@ -248,14 +252,15 @@ impl HostIf {
         dev.carrier_off();
         let mac = dev.mac();
         self.fman.with_classifier(|c| {
-            let _ = c.remove(&Key::Mac(mac));
+            let _ = c.remove_owned(&Key::Mac(mac), HOST_MEMBER);
             c.set_default(None);
             c.remove_member(HOST_MEMBER);
         });
         // SAFETY: under RTNL.
         for (key, _) in unsafe { self.rules.get() }.iter().flatten() {
+            // Only those that are ours (one may have failed to install).
             self.fman.with_classifier(|c| {
-                let _ = c.remove(key);
+                let _ = c.remove_owned(key, HOST_MEMBER);
             });
         }
         // SAFETY: under RTNL; the queue is stopped (the core waited for
@@ -321,23 +326,32 @@ impl NetDevOps for HostIf {
     }
 
     fn set_mac_address(&self, dev: &NetDev, mac: &[u8; 6]) -> Result {
-        if self.running().is_some() {
-            let old = dev.mac();
-            let target = self
-                .fman
-                .with_classifier(|c| c.remove(&Key::Mac(old)).map(|r| r.target));
-            let target = target.map_err(|_| EINVAL)?;
-            self.fman
-                .with_classifier(|c| {
-                    c.insert(Rule {
-                        key: Key::Mac(*mac),
-                        target,
-                        prio: 0,
-                    })
-                })
-                .map_err(|_| errno(ffi::EADDRINUSE))?;
+        let old = dev.mac();
+        if *mac == old {
+            return Ok(());
         }
-        Ok(())
+        let running = self.running().map(Self::target);
+        // One classifier section: the MAC must be free on the port (another
+        // entity may own it without a rule installed right now); the rule
+        // moves while up; on failure nothing changed.
+        self.fman.with_classifier(|c| {
+            c.claim(*mac, HOST_MEMBER)
+                .map_err(|_| errno(ffi::EADDRINUSE))?;
+            if let Some(target) = running {
+                let r = c.insert(Rule {
+                    key: Key::Mac(*mac),
+                    target,
+                    prio: 0,
+                });
+                if r.is_err() {
+                    c.release(*mac, HOST_MEMBER);
+                    return Err(errno(ffi::EADDRINUSE));
+                }
+                let _ = c.remove_owned(&Key::Mac(old), HOST_MEMBER);
+            }
+            c.release(old, HOST_MEMBER);
+            Ok(())
+        })
     }
 
     fn change_mtu(&self, dev: &NetDev, mtu: u32) -> Result {

@@ -51,7 +51,11 @@ impl HostIf {
             self.stats.tx_dropped.fetch_add(1, Relaxed);
             return;
         }
-        if skb.headroom() < TX_HEADROOM && skb.cow_head(TX_HEADROOM).is_err() {
+        // The back-pointer goes into the headroom: it must be this skb's
+        // own. A clone (netem duplicate, mirred, a bridge flooding several
+        // ports) shares its head with others: skb_cow_head() un-shares it
+        // (and makes room), as dpaa_eth does.
+        if skb.cow_head(TX_HEADROOM).is_err() {
             self.stats.tx_dropped.fetch_add(1, Relaxed);
             return;
         }
@@ -74,7 +78,9 @@ impl HostIf {
         }
         // SAFETY: plain read of the CPU number.
         let cpu = unsafe { ffi::dpaa_vdpa_cpu() } as usize;
-        match rt.tx.get(cpu % rt.tx.len()).enqueue(fd) {
+        // No division that can panic: objtool would see a fall-through.
+        let q = cpu.checked_rem(rt.tx.len()).unwrap_or(0);
+        match rt.tx.get(q).enqueue(fd) {
             Ok(()) => {
                 // The FD owns the skb now.
                 let _ = skb.into_raw();

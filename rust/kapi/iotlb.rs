@@ -70,30 +70,19 @@ impl Iotlb {
         unsafe { ffi::vhost_iotlb_del_range(self.0.as_ptr(), start, last) }
     }
 
-    /// Unmaps everything.
-    pub(crate) fn reset(&mut self) {
-        // SAFETY: as above.
-        unsafe { ffi::vhost_iotlb_reset(self.0.as_ptr()) }
-    }
-
     /// The mapping holding `iova`.
     pub(crate) fn lookup(&self, iova: u64) -> Option<Mapping> {
+        self.first_in(iova, iova)
+    }
+
+    /// The first mapping overlapping `[start, last]`.
+    pub(crate) fn first_in(&self, start: u64, last: u64) -> Option<Mapping> {
         // SAFETY: a live IOTLB; the tree is not changed concurrently (see
         // the Sync impl). The map is copied before the borrow ends.
         unsafe {
-            let m = ffi::vhost_iotlb_itree_first(self.0.as_ptr(), iova, iova);
+            let m = ffi::vhost_iotlb_itree_first(self.0.as_ptr(), start, last);
             (!m.is_null()).then(|| Mapping::from_raw(m))
         }
-    }
-
-    /// Replaces the mappings with those of `other`.
-    pub(crate) fn copy_from(&mut self, other: &IotlbRef<'_>) -> Result {
-        self.reset();
-        let r = other.for_each(|m| self.add(m.start, m.last, m.addr, m.perm));
-        if r.is_err() {
-            self.reset();
-        }
-        r
     }
 }
 
@@ -101,32 +90,5 @@ impl Drop for Iotlb {
     fn drop(&mut self) {
         // SAFETY: allocated by `vhost_iotlb_alloc` (type invariant), freed once.
         unsafe { ffi::vhost_iotlb_free(self.0.as_ptr()) }
-    }
-}
-
-/// An IOTLB someone else owns, borrowed for a call (`set_map`).
-pub(crate) struct IotlbRef<'a>(&'a ffi::vhost_iotlb);
-
-impl<'a> IotlbRef<'a> {
-    /// # Safety
-    ///
-    /// `p` must point at a live IOTLB not changed for `'a`.
-    pub(crate) unsafe fn from_raw(p: *mut ffi::vhost_iotlb) -> Self {
-        // SAFETY: guaranteed by the caller.
-        Self(unsafe { &*p })
-    }
-
-    /// Calls `f` on every mapping, in IOVA order, until it fails.
-    pub(crate) fn for_each(&self, mut f: impl FnMut(Mapping) -> Result) -> Result {
-        let p = (self.0 as *const ffi::vhost_iotlb).cast_mut();
-        // SAFETY: a live IOTLB not changed while borrowed (see `from_raw`).
-        let mut m = unsafe { ffi::vhost_iotlb_itree_first(p, 0, u64::MAX) };
-        while !m.is_null() {
-            // SAFETY: `m` is a map of the tree.
-            f(unsafe { Mapping::from_raw(m) })?;
-            // SAFETY: as above.
-            m = unsafe { ffi::vhost_iotlb_itree_next(m, 0, u64::MAX) };
-        }
-        Ok(())
     }
 }

@@ -10,6 +10,8 @@ pub(crate) mod error;
 pub(crate) mod iotlb;
 pub(crate) mod napi;
 pub(crate) mod netdev;
+pub(crate) mod ratelimit;
+pub(crate) mod rcu;
 pub(crate) mod skb;
 pub(crate) mod sync;
 pub(crate) mod timer;

@@ -57,12 +57,6 @@ impl Skb {
         unsafe { ffi::dpaa_vdpa_skb_nr_frags(self.0.as_ptr()) }
     }
 
-    /// Headroom in front of `data`.
-    pub(crate) fn headroom(&self) -> u32 {
-        // SAFETY: valid skb (type invariant).
-        unsafe { ffi::dpaa_vdpa_skb_headroom(self.0.as_ptr()) }
-    }
-
     /// Makes the headroom at least `len` bytes and private (writable).
     pub(crate) fn cow_head(&mut self, len: u32) -> kernel::error::Result {
         // SAFETY: valid skb (type invariant).

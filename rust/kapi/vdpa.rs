@@ -8,10 +8,7 @@
 //! core, whose callbacks reach the trait through the trampolines of
 //! [`MgmtDev`].
 
-use crate::{
-    ffi,
-    kapi::{device::Device, iotlb::IotlbRef},
-};
+use crate::{ffi, kapi::device::Device};
 use core::marker::PhantomPinned;
 use kernel::ffi::{c_char, c_int, c_uint, c_void};
 use kernel::{
@@ -185,6 +182,37 @@ impl VqStatsMsg {
     }
 }
 
+/// Who drives a device (told with `set_status`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Driver {
+    /// The in-kernel `virtio_vdpa`: its addresses come from the DMA API of
+    /// the device's DMA device.
+    Kernel,
+    /// Anything else (vhost-vdpa: a userspace driver, usually untrusted);
+    /// its addresses mean only what it mapped.
+    User,
+}
+
+/// An admin setting of a device, a sysfs file of the vDPA device.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum DevFlag {
+    /// `trust`: the driver may use any MAC nobody else has, and sees other
+    /// entities' unicast in promiscuous mode (SR-IOV's VF trust).
+    Trust,
+    /// `spoofchk`: TX frames must come from a MAC the device owns.
+    SpoofChk,
+}
+
+impl DevFlag {
+    fn from_raw(f: c_uint) -> Option<Self> {
+        match f {
+            ffi::dpaa_vdpa_flag_DPAA_VDPA_FLAG_TRUST => Some(Self::Trust),
+            ffi::dpaa_vdpa_flag_DPAA_VDPA_FLAG_SPOOFCHK => Some(Self::SpoofChk),
+            _ => None,
+        }
+    }
+}
+
 /// The operations of a vDPA device (`struct vdpa_config_ops`).
 ///
 /// The vDPA core and its drivers (virtio_vdpa, vhost-vdpa) call them; most
@@ -196,6 +224,8 @@ pub(crate) trait VdpaOps: Send + Sync + Sized + 'static {
     const VQ_ALIGN: u32;
     /// Bytes of the config space.
     const CONFIG_SIZE: usize;
+    /// Highest IOVA the device can use (vhost-vdpa refuses maps beyond).
+    const IOVA_LAST: u64;
 
     fn set_vq_address(&self, idx: u16, desc: u64, driver: u64, device: u64) -> Result;
     fn set_vq_num(&self, idx: u16, num: u32);
@@ -215,16 +245,19 @@ pub(crate) trait VdpaOps: Send + Sync + Sized + 'static {
     fn driver_features(&self) -> u64;
     fn set_config_cb(&self, cb: Callback);
     fn status(&self) -> u8;
-    fn set_status(&self, status: u8);
+    /// `driver` is who is bound to the device now.
+    fn set_status(&self, status: u8, driver: Driver);
     fn reset(&self) -> Result;
     /// Fills `out` (CONFIG_SIZE bytes) with the config space.
     fn config(&self, out: &mut [u8]);
     fn generation(&self) -> u32;
-    fn set_map(&self, asid: u32, map: &IotlbRef<'_>) -> Result;
     fn dma_map(&self, asid: u32, iova: u64, size: u64, pa: u64, perm: u32) -> Result;
     fn dma_unmap(&self, asid: u32, iova: u64, size: u64) -> Result;
     fn reset_map(&self, asid: u32) -> Result;
     fn set_group_asid(&self, group: u32, asid: u32) -> Result;
+    /// An admin setting (sysfs).
+    fn flag(&self, f: DevFlag) -> bool;
+    fn set_flag(&self, f: DevFlag, on: bool) -> Result;
 }
 
 /// The `extern "C"` trampolines of [`VdpaOps`].
@@ -269,7 +302,6 @@ impl<T: VdpaOps> Adapter<T> {
         o.set_config = Some(Self::set_config);
         o.get_generation = Some(Self::get_generation);
         o.get_iova_range = Some(Self::get_iova_range);
-        o.set_map = Some(Self::set_map);
         o.dma_map = Some(Self::dma_map);
         o.dma_unmap = Some(Self::dma_unmap);
         o.reset_map = Some(Self::reset_map);
@@ -487,7 +519,13 @@ impl<T: VdpaOps> Adapter<T> {
     /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
     /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
     unsafe extern "C" fn set_status(v: *mut ffi::vdpa_device, status: u8) {
-        this!(v).set_status(status)
+        // SAFETY: the core passes the device the bound driver calls for.
+        let driver = if unsafe { ffi::dpaa_vdpa_dev_kernel_driver(v) } {
+            Driver::Kernel
+        } else {
+            Driver::User
+        };
+        this!(v).set_status(status, driver)
     }
 
     /// # Safety
@@ -561,25 +599,8 @@ impl<T: VdpaOps> Adapter<T> {
     unsafe extern "C" fn get_iova_range(_v: *mut ffi::vdpa_device) -> ffi::vdpa_iova_range {
         ffi::vdpa_iova_range {
             first: 0,
-            last: u64::MAX,
+            last: T::IOVA_LAST,
         }
-    }
-
-    /// # Safety
-    ///
-    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
-    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
-    unsafe extern "C" fn set_map(
-        v: *mut ffi::vdpa_device,
-        asid: c_uint,
-        iotlb: *mut ffi::vhost_iotlb,
-    ) -> c_int {
-        from_result(|| {
-            // SAFETY: vhost-vdpa passes its IOTLB, unchanged during the call.
-            let map = unsafe { IotlbRef::from_raw(iotlb) };
-            this!(v).set_map(asid, &map)?;
-            Ok(0)
-        })
     }
 
     /// # Safety
@@ -643,6 +664,35 @@ impl<T: VdpaOps> Adapter<T> {
         })
     }
 
+    const FLAG_OPS: ffi::dpaa_vdpa_flag_ops = ffi::dpaa_vdpa_flag_ops {
+        get: Some(Self::flag_get),
+        set: Some(Self::flag_set),
+    };
+
+    /// # Safety
+    ///
+    /// Only the sysfs files of a device made with `T` call this (shims.c),
+    /// with its `drv`, before `free`.
+    unsafe extern "C" fn flag_get(drv: *mut c_void, flag: c_uint) -> c_int {
+        let Some(f) = DevFlag::from_raw(flag) else {
+            return EINVAL.to_errno();
+        };
+        // SAFETY: `drv` is the `Arc<T>` of a live device (see above).
+        c_int::from(unsafe { &*drv.cast::<T>() }.flag(f))
+    }
+
+    /// # Safety
+    ///
+    /// As [`Adapter::flag_get`].
+    unsafe extern "C" fn flag_set(drv: *mut c_void, flag: c_uint, on: bool) -> c_int {
+        from_result(|| {
+            let f = DevFlag::from_raw(flag).ok_or(EINVAL)?;
+            // SAFETY: `drv` is the `Arc<T>` of a live device (see above).
+            unsafe { &*drv.cast::<T>() }.set_flag(f, on)?;
+            Ok(0)
+        })
+    }
+
     /// # Safety
     ///
     /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
@@ -688,6 +738,7 @@ impl MgmtHandle<'_> {
             ffi::dpaa_vdpa_dev_alloc(
                 self.parent.as_raw(),
                 &Adapter::<T>::OPS,
+                &Adapter::<T>::FLAG_OPS,
                 self.mdev,
                 ngroups,
                 nas,

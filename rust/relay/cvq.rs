@@ -3,21 +3,29 @@
 //! The control virtqueue: the driver's commands become classifier changes
 //! (MAC address and tables, promiscuous, all-multicast) and the active
 //! queue pair count; each is acknowledged with one status byte.
+//!
+//! The driver may use only the MACs its admin allowed: the device's admin
+//! MAC, or, once the admin set `trust`, any MAC no other entity of the port
+//! owns (the filters claim it).
 
 use super::{
     vq::{Vq, VqState},
     Link, LinkKind,
 };
-use crate::vdpa::net::VdpaNet;
+use crate::{dpaa::sim::qman::QmanFq, vdpa::net::VdpaNet};
 use core::sync::atomic::Ordering::Relaxed;
 use dpaa_core::{
     ctrl::{self, Ctrl, ACK_ERR, ACK_OK},
+    fd::QmFd,
     virtio_net as vn,
     vring::{read_chain, write_chain, Chain},
 };
 
 /// Bytes of a command the device reads (a MAC table of ~680 addresses).
 pub(crate) const SCRATCH: usize = 4096;
+/// Commands one kick runs before the relay yields (and rings its own
+/// doorbell for the rest).
+const BUDGET: usize = 16;
 
 /// Carries out a decoded command; whether it was.
 fn apply(dev: &VdpaNet, c: Ctrl<'_>) -> bool {
@@ -30,12 +38,22 @@ fn apply(dev: &VdpaNet, c: Ctrl<'_>) -> bool {
             f.allmulti = on;
             Ok(())
         }),
-        Ctrl::MacTable { uc, mc } if dev.has(vn::F_CTRL_RX) => dev.update_filters(|f| {
-            f.set_tables(uc, mc);
-            Ok(())
-        }),
+        // Unicast addresses the driver may not use are left out (and the
+        // command acked as failed); the multicast table still applies, so a
+        // guest's IPv6 neighbour discovery keeps working.
+        Ctrl::MacTable { uc, mc } if dev.has(vn::F_CTRL_RX) => {
+            let mut all = true;
+            let r = dev.update_filters(|f| {
+                all = f.set_tables(uc, mc, |m| dev.allowed(m));
+                Ok(())
+            });
+            return r.is_ok() && all;
+        }
         Ctrl::MacAddr(mac) if dev.has(vn::F_CTRL_MAC_ADDR) && mac[0] & 1 == 0 && mac != [0; 6] => {
             dev.update_filters(|f| {
+                if !dev.allowed(&mac) {
+                    return Err(kernel::error::code::EPERM);
+                }
                 f.mac = mac;
                 Ok(())
             })
@@ -62,15 +80,23 @@ pub(crate) fn process(dev: &VdpaNet, vq: &Vq) {
         let (
             Some(ring),
             Some(Link {
+                doorbell,
                 kind: LinkKind::Ctrl { scratch },
-                ..
             }),
         ) = (ring.as_mut(), link.as_mut())
         else {
             return Ok(false);
         };
         let mut any = false;
-        while ring.pop(mem, &mut c).map_err(|_| ())? {
+        for n in 0.. {
+            if n == BUDGET {
+                // More may wait: come back through the doorbell.
+                let _ = doorbell.enqueue(QmFd::default());
+                break;
+            }
+            if !ring.pop(mem, &mut c).map_err(|_| ())? {
+                break;
+            }
             s.descs.fetch_add(1, Relaxed);
             let fits = !c.truncated && c.read_len <= scratch.len() as u64 && c.write_len >= 1;
             let ack = if fits {

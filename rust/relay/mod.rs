@@ -232,13 +232,21 @@ impl Datapath {
         for _ in 0..pairs {
             sg.push(SgTable::new()?, GFP_KERNEL)?;
         }
-        // The CVQ is served by portal 0, data queues by their pair's.
+        // Data queues are served by their pair's portal; CVQs are spread
+        // over the portals by device.
         let cvq = dev.cvq();
+        let cvq_portal = dev.member as usize;
         let kicks = fman.qman.create_fqs(
             nvqs as usize,
             1,
             false,
-            |i| if Some(i as u16) == cvq { 0 } else { i / 2 },
+            |i| {
+                if Some(i as u16) == cvq {
+                    cvq_portal
+                } else {
+                    i / 2
+                }
+            },
             |_, i| Kick {
                 dev: this,
                 vq: i as u16,
@@ -337,6 +345,14 @@ pub(crate) fn start_ring(_dev: &VdpaNet, vq: &Vq) -> bool {
     match SplitRing::new(st.desc, st.driver, st.device, st.num, st.last_avail) {
         Some(r) => {
             st.ring = Some(r);
+            // Re-enabled after a disable fenced the pool (VdpaNet::disable_vq).
+            if let Some(Link {
+                kind: LinkKind::Rx { pool, .. },
+                ..
+            }) = &st.link
+            {
+                pool.unfence();
+            }
             true
         }
         None => false,

@@ -9,7 +9,7 @@ use super::{
     Link, LinkKind, HDR_LEN,
 };
 use crate::{
-    dpaa::sim::qman::{Dqrr, FqHandler},
+    dpaa::sim::qman::{Dqrr, FqHandler, QmanFq},
     kapi::napi::NapiCtx,
     vdpa::net::VdpaNet,
 };
@@ -18,6 +18,11 @@ use dpaa_core::{
     fd::{QmFd, ADDR_MAX},
     vring::{Chain, GuestMem},
 };
+
+/// Chains one lend takes from the avail ring before it yields: a driver
+/// that keeps making buffers available (or recycles bad ones) cannot hold
+/// the portal; the doorbell brings the relay back for the rest.
+const LEND_BUDGET: usize = 64;
 
 /// Lends the buffers the driver made available to the pool; completes
 /// (empty) those that cannot take a frame. Returns whether used entries
@@ -30,8 +35,8 @@ fn lend(dev: &VdpaNet, vq: &Vq, st: &mut VqState) -> Result<bool, ()> {
     let (
         Some(ring),
         Some(Link {
+            doorbell,
             kind: LinkKind::Rx { pool, bufs, .. },
-            ..
         }),
     ) = (ring.as_mut(), link.as_mut())
     else {
@@ -41,7 +46,12 @@ fn lend(dev: &VdpaNet, vq: &Vq, st: &mut VqState) -> Result<bool, ()> {
     let mut batch = [0u64; 8];
     let mut nb = 0;
     let mut completed = false;
-    loop {
+    for n in 0.. {
+        if n == LEND_BUDGET {
+            // More may wait: come back through the doorbell.
+            let _ = doorbell.enqueue(QmFd::default());
+            break;
+        }
         if !ring.pop(mem, &mut c).map_err(|_| ())? {
             break;
         }

@@ -13,7 +13,7 @@ use super::{
 use crate::{
     dpaa::sim::{
         bman::NO_BPID,
-        dma::{Dma, Spans},
+        dma::Dma,
         fman::{DropReason, MAX_FRAME},
         qman::{Dqrr, Fq, FqHandler, QmanFq},
     },
@@ -168,7 +168,10 @@ impl DevFmanTx {
         }
     }
 
-    /// Reads the frame of `fd` and hands it to the FMan.
+    /// Reads the frame of `fd` and hands it to the FMan. Every byte is read
+    /// from the driver's memory once, into the FMan's buffer (the port's
+    /// DMA); the source MAC check, the parse, the classification and the
+    /// copies all use that copy, which the driver cannot change any more.
     fn transmit(&self, dev: &VdpaNet, fd: &QmFd) -> Result<(), VqDrop> {
         if fd.format() != Some(Format::Sg) {
             return Err(VqDrop::TxError);
@@ -188,52 +191,32 @@ impl DevFmanTx {
             k += 1;
         })
         .map_err(|_| VqDrop::TxError)?;
-        let space = dev.space_of(self.vq);
-        let fault = |_| {
-            dev.device_error();
-            VqDrop::Fault
-        };
-        let mut spans = Spans::new();
-        let frame: &[u8] = if k == 1 {
-            space
-                .resolve(pieces[0].0, pieces[0].1 as usize, false, &mut spans)
-                .map_err(fault)?;
-            let sp = spans.as_slice();
-            if sp.len() == 1 {
-                // SAFETY: resolved driver memory, which the driver leaves
-                // alone until the chain is used.
-                unsafe { core::slice::from_raw_parts(sp[0].ptr.cast_const(), sp[0].len) }
-            } else {
-                self.gather(space, &pieces[..k])?
-            }
-        } else {
-            self.gather(space, &pieces[..k])?
-        };
+        let frame = self
+            .gather(dev.space_of(self.vq), &pieces[..k])
+            .inspect_err(|e| {
+                if matches!(e, VqDrop::Fault) {
+                    dev.device_error();
+                }
+            })?;
         dev.fman
-            .tx_frame(frame, dev.member, Some(dev.mac()))
+            .tx_frame(frame, dev.member, dev.spoofchk())
             .map_err(|r| match r {
                 DropReason::Spoofed => VqDrop::Spoofed,
                 _ => VqDrop::TxError,
             })
     }
 
-    /// Copies the pieces into the scratch buffer (a frame split across
-    /// buffers or mappings: the parser needs it in one piece).
+    /// Copies the pieces into the scratch buffer: the FMan's buffer of the
+    /// frame.
     fn gather(&self, space: &dyn Dma, pieces: &[(u64, u32)]) -> Result<&[u8], VqDrop> {
         // SAFETY: only `dqrr` gets here, one poll at a time (see Sync).
         let scratch = unsafe { &mut *self.scratch.get() };
-        let mut off = 0;
+        let mut off = 0usize;
         for &(addr, len) in pieces {
-            let mut spans = Spans::new();
-            space
-                .resolve(addr, len as usize, false, &mut spans)
-                .map_err(|_| VqDrop::Fault)?;
-            for sp in spans.as_slice() {
-                let dst = scratch.get_mut(off..off + sp.len).ok_or(VqDrop::TxError)?;
-                // SAFETY: resolved driver memory of `sp.len` bytes.
-                unsafe { core::ptr::copy_nonoverlapping(sp.ptr, dst.as_mut_ptr(), sp.len) };
-                off += sp.len;
-            }
+            let end = off.checked_add(len as usize).ok_or(VqDrop::TxError)?;
+            let dst = scratch.get_mut(off..end).ok_or(VqDrop::TxError)?;
+            space.read(addr, dst).map_err(|_| VqDrop::Fault)?;
+            off = end;
         }
         Ok(&scratch[..off])
     }

@@ -2,7 +2,12 @@
 
 //! A device's receive filters (its MAC, the CVQ's MAC tables, promiscuous
 //! and all-multicast modes, the active queue pairs) as rules of the port's
-//! shared classifier.
+//! shared classifier, and the unicast MACs the device owns on the port.
+//!
+//! A device owns its admin MAC (`vdpa dev add`/`dev set`) for its whole life
+//! and, while its filters use them, the MACs a trusted driver set through
+//! the CVQ; a MAC another entity owns is refused whether or not a rule for
+//! it is installed at the moment.
 
 use crate::dpaa::sim::fman::CLASSIFIER_SLOTS;
 use dpaa_core::classify::{Classifier, ClassifyError, Key, Member, Rule, Target};
@@ -30,6 +35,9 @@ pub(crate) struct Filters {
     pub(crate) mc_overflow: bool,
     /// Active queue pairs (RX FQs the hash spreads over).
     pub(crate) pairs: u16,
+    /// The admin trusts the device: promiscuous mode sees other members'
+    /// unicast too.
+    pub(crate) trusted: bool,
 }
 
 impl Filters {
@@ -45,16 +53,51 @@ impl Filters {
             uc_overflow: false,
             mc_overflow: false,
             pairs: 1,
+            trusted: false,
         }
     }
 
-    /// Replaces the MAC tables (6 bytes per address).
-    pub(crate) fn set_tables(&mut self, uc: &[u8], mc: &[u8]) {
+    /// The unicast MACs the filters receive on (the primary first), each
+    /// once.
+    fn macs(&self) -> impl Iterator<Item = &[u8; 6]> {
+        let mac = self.mac;
+        core::iter::once(&self.mac).chain(self.uc[..self.n_uc].iter().filter(move |u| **u != mac))
+    }
+
+    /// Whether the filters receive on the unicast `mac`.
+    fn uses(&self, mac: &[u8; 6]) -> bool {
+        self.macs().any(|m| m == mac)
+    }
+
+    /// Drops the extra unicast addresses (the multicast table stays).
+    pub(crate) fn clear_uc(&mut self) {
+        self.n_uc = 0;
+        self.uc_overflow = false;
+    }
+
+    /// The extra unicast addresses.
+    pub(crate) fn uc(&self) -> &[[u8; 6]] {
+        &self.uc[..self.n_uc]
+    }
+
+    /// Replaces the MAC tables (6 bytes per address), leaving out unicast
+    /// addresses `allow` refuses; returns whether it refused none.
+    pub(crate) fn set_tables(
+        &mut self,
+        uc: &[u8],
+        mc: &[u8],
+        allow: impl Fn(&[u8; 6]) -> bool,
+    ) -> bool {
+        let mut all = true;
         self.n_uc = 0;
         self.uc_overflow = false;
         for a in uc.chunks_exact(6) {
             let a: [u8; 6] = a.try_into().unwrap_or_default();
             if a == self.mac || a[0] & 1 != 0 || self.uc[..self.n_uc].contains(&a) {
+                continue;
+            }
+            if !allow(&a) {
+                all = false;
                 continue;
             }
             if self.n_uc == MAX_UC {
@@ -78,6 +121,7 @@ impl Filters {
             self.mc[self.n_mc] = a;
             self.n_mc += 1;
         }
+        all
     }
 
     fn target(&self, base: Target) -> Target {
@@ -89,24 +133,30 @@ impl Filters {
 
     fn install(&self, c: &mut Cls, base: Target) -> Result<(), ClassifyError> {
         let t = self.target(base);
-        c.set_member(
-            t.member,
-            Member {
-                target: t,
-                promisc: self.promisc || self.uc_overflow,
-                allmulti: self.allmulti || self.mc_overflow,
-                ..Default::default()
-            },
-        )?;
-        for mac in core::iter::once(&self.mac).chain(&self.uc[..self.n_uc]) {
+        let member = |allmulti| Member {
+            target: t,
+            promisc: self.promisc || self.uc_overflow,
+            allmulti,
+            trusted: self.trusted,
+            ..Default::default()
+        };
+        let allmulti = self.allmulti || self.mc_overflow;
+        c.set_member(t.member, member(allmulti))?;
+        for mac in self.macs() {
             c.insert(Rule {
                 key: Key::Mac(*mac),
                 target: t,
                 prio: 0,
             })?;
         }
+        // The group table is shared by the port's members: when it is full
+        // the member gets every group instead (as a NIC's full filter).
+        let mut full = false;
         for mac in &self.mc[..self.n_mc] {
-            c.join(*mac, t.member)?;
+            full |= c.join(*mac, t.member).is_err();
+        }
+        if full && !allmulti {
+            c.set_member(t.member, member(true))?;
         }
         Ok(())
     }
@@ -114,38 +164,66 @@ impl Filters {
     /// Removes what `install` added (what of it is there).
     fn uninstall(&self, c: &mut Cls, base: Target) {
         let t = self.target(base);
-        for mac in core::iter::once(&self.mac).chain(&self.uc[..self.n_uc]) {
+        for mac in self.macs() {
             // Only the rules that are ours.
-            let mut ours = false;
-            c.for_each_rule(|r| ours |= r.key == Key::Mac(*mac) && r.target.member == t.member);
-            if ours {
-                let _ = c.remove(&Key::Mac(*mac));
-            }
+            let _ = c.remove_owned(&Key::Mac(*mac), t.member);
         }
         c.remove_member(t.member);
     }
 }
 
-/// Moves the classifier from `old` (installed, if any) to `new`, all or
-/// nothing: on failure the old filters are back.
-pub(crate) fn apply(
+/// Why new filters were refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FilterError {
+    /// A MAC another entity of the port owns.
+    InUse,
+    /// The classifier refused a rule (a table full).
+    Classifier(ClassifyError),
+}
+
+/// Moves member `member` from filters `old` to `new`, all or nothing: the
+/// MACs `new` adds are claimed (`admin` is always the member's), and, if
+/// the device runs (`base`), its rules are replaced; MACs only `old` used
+/// are given up. On failure the old filters and claims are back.
+pub(crate) fn update(
     c: &mut Cls,
-    base: Target,
-    old: Option<&Filters>,
-    new: Option<&Filters>,
-) -> Result<(), ClassifyError> {
-    if let Some(o) = old {
-        o.uninstall(c, base);
-    }
-    let Some(n) = new else {
-        return Ok(());
-    };
-    if let Err(e) = n.install(c, base) {
-        n.uninstall(c, base);
-        if let Some(o) = old {
-            let _ = o.install(c, base);
+    member: u8,
+    admin: [u8; 6],
+    base: Option<Target>,
+    old: &Filters,
+    new: &Filters,
+) -> Result<(), FilterError> {
+    let added = |m: &&[u8; 6]| **m != admin && !old.uses(m);
+    for (i, mac) in new.macs().filter(added).enumerate() {
+        if c.claim(*mac, member).is_err() {
+            new.macs()
+                .filter(added)
+                .take(i)
+                .for_each(|m| c.release(*m, member));
+            return Err(FilterError::InUse);
         }
-        return Err(e);
+    }
+    if let Some(t) = base {
+        old.uninstall(c, t);
+        if let Err(e) = new.install(c, t) {
+            new.uninstall(c, t);
+            let _ = old.install(c, t);
+            new.macs().filter(added).for_each(|m| c.release(*m, member));
+            return Err(FilterError::Classifier(e));
+        }
+    }
+    for mac in old.macs().filter(|m| **m != admin && !new.uses(m)) {
+        c.release(*mac, member);
     }
     Ok(())
+}
+
+/// Installs the rules of running filters (`start`).
+pub(crate) fn install(c: &mut Cls, base: Target, f: &Filters) -> Result<(), ClassifyError> {
+    f.install(c, base).inspect_err(|_| f.uninstall(c, base))
+}
+
+/// Removes the rules of filters that ran (`stop`).
+pub(crate) fn uninstall(c: &mut Cls, base: Target, f: &Filters) {
+    f.uninstall(c, base)
 }

@@ -9,14 +9,13 @@
 use super::net::{Params, VdpaNet, NAS, NGROUPS};
 use crate::{
     dpaa::{
-        sim::fman::{Fman, MAX_FRAME},
+        sim::fman::{Fman, HOST_MEMBER, MAX_FRAME, WIRE_MEMBER},
         PortCaps,
     },
     ffi,
     kapi::{
         device::{dev_err, Device},
         error::{eopnotsupp, errno},
-        netdev::NetDev,
         vdpa::{ConfigAttr, DevSetConfig, MgmtDevCaps, MgmtDevOps, MgmtHandle, VdpaDevice},
     },
 };
@@ -52,32 +51,16 @@ type Devices = [Option<Arc<VdpaNet>>; MAX_DEVICES];
 pub(crate) struct PortMgmt {
     index: u32,
     fman: Arc<Fman>,
-    /// The port's host net_device (it outlives the management device).
-    host: *mut ffi::net_device,
-    wire_mac: [u8; 6],
     max_vqp: u16,
     /// Devices by classifier member (slot `member - 1`).
     devices: Pin<KBox<Mutex<Devices>>>,
 }
 
-// SAFETY: `host` is only read (its MAC), and outlives `self`.
-unsafe impl Send for PortMgmt {}
-// SAFETY: as above.
-unsafe impl Sync for PortMgmt {}
-
 impl PortMgmt {
-    pub(crate) fn new(
-        index: u32,
-        fman: Arc<Fman>,
-        host: *mut ffi::net_device,
-        wire_mac: [u8; 6],
-        caps: &PortCaps,
-    ) -> Result<Self> {
+    pub(crate) fn new(index: u32, fman: Arc<Fman>, caps: &PortCaps) -> Result<Self> {
         Ok(Self {
             index,
             fman,
-            host,
-            wire_mac,
             max_vqp: caps.max_vqp_per_device,
             devices: KBox::pin_init(
                 new_mutex!([const { None }; MAX_DEVICES], "vdpa_port_devices"),
@@ -98,36 +81,20 @@ impl PortMgmt {
         }
     }
 
-    /// Who on the port has `mac` already, if anyone but `except`.
-    fn owner_of(
-        &self,
-        devs: &[Option<Arc<VdpaNet>>],
-        mac: [u8; 6],
-        except: Option<&VdpaNet>,
-    ) -> Option<&'static str> {
-        // SAFETY: see the field.
-        let host = unsafe { NetDev::from_raw(self.host) };
-        if host.mac() == mac {
-            return Some("the host interface");
+    /// Who on the port owns `mac`, if anyone but member `except`: the
+    /// port's classifier keeps every entity's MACs (the host's, the wire
+    /// end's, each device's admin MAC and the ones its driver set), in use
+    /// or not at the moment.
+    fn owner_of(&self, mac: [u8; 6], except: u8) -> Option<&'static str> {
+        match self.fman.with_classifier(|c| c.owner(&mac))? {
+            m if m == except => None,
+            HOST_MEMBER => Some("the host interface"),
+            WIRE_MEMBER => Some("the wire end"),
+            _ => Some("another vDPA device"),
         }
-        if self.wire_mac == mac {
-            return Some("the wire end");
-        }
-        devs.iter()
-            .flatten()
-            .filter(|d| !except.is_some_and(|e| core::ptr::eq(&***d, e)))
-            .any(|d| d.mac() == mac)
-            .then_some("another vDPA device")
     }
 
-    fn check_mac(
-        &self,
-        parent: &Device,
-        name: &CStr,
-        devs: &[Option<Arc<VdpaNet>>],
-        mac: [u8; 6],
-        except: Option<&VdpaNet>,
-    ) -> Result {
+    fn check_mac(&self, parent: &Device, name: &CStr, mac: [u8; 6], member: u8) -> Result {
         if mac[0] & 1 != 0 || mac == [0; 6] {
             dev_err!(
                 parent,
@@ -136,7 +103,7 @@ impl PortMgmt {
             );
             return Err(EINVAL);
         }
-        if let Some(who) = self.owner_of(devs, mac, except) {
+        if let Some(who) = self.owner_of(mac, member) {
             dev_err!(
                 parent,
                 "vDPA device '{name}': MAC {} is already used by {who} on this port\n",
@@ -154,8 +121,12 @@ impl MgmtDevOps for PortMgmt {
 
     fn dev_add(&self, mdev: &MgmtHandle<'_>, name: &CStr, config: &DevSetConfig) -> Result {
         let parent = mdev.parent();
-        let mut devs = self.devices.lock();
-        let Some(slot) = devs.iter().position(|d| d.is_none()) else {
+        // The vDPA core runs management ops one at a time (its
+        // vdpa_dev_lock): the free slot stays free until filled below. The
+        // lock is not held while the device registers, which probes its
+        // driver (and takes the driver's locks).
+        let free = self.devices.lock().iter().position(|d| d.is_none());
+        let Some(slot) = free else {
             dev_err!(
                 parent,
                 "cannot add vDPA device '{name}': the port has {MAX_DEVICES} already\n"
@@ -212,7 +183,11 @@ impl MgmtDevOps for PortMgmt {
         let mac = config
             .mac()
             .unwrap_or([0x02, 0xd0, 0xaa, self.index as u8, 0x01, member]);
-        self.check_mac(parent, name, &devs[..], mac, None)?;
+        self.check_mac(parent, name, mac, member)?;
+        self.fman
+            .with_classifier(|c| c.claim(mac, member))
+            .map_err(|_| errno(ffi::EADDRINUSE))?;
+        let release = || self.fman.with_classifier(|c| c.release_all(member));
         let dev = VdpaNet::new(
             self.fman.clone(),
             Params {
@@ -223,22 +198,28 @@ impl MgmtDevOps for PortMgmt {
                 offer,
                 member,
             },
-        )?;
-        mdev.create(name, vn::max_vqs(max_vqp), NGROUPS, NAS, dev.clone())?;
-        devs[slot] = Some(dev);
+        )
+        .inspect_err(|_| release())?;
+        mdev.create(name, vn::max_vqs(max_vqp), NGROUPS, NAS, dev.clone())
+            .inspect_err(|_| release())?;
+        self.devices.lock()[slot] = Some(dev);
         Ok(())
     }
 
     fn dev_del(&self, _parent: &Device, dev: VdpaDevice<'_, VdpaNet>) {
-        let mut devs = self.devices.lock();
         let me: *const VdpaNet = dev.data();
-        let slot = devs
+        let taken = self
+            .devices
+            .lock()
             .iter_mut()
-            .find(|d| d.as_ref().is_some_and(|d| core::ptr::eq(&**d, me)));
+            .find(|d| d.as_ref().is_some_and(|d| core::ptr::eq(&**d, me)))
+            .and_then(Option::take);
         // The driver on it (if any) is unbound, which resets the device.
         dev.unregister();
-        if let Some(d) = slot.and_then(|s| s.take()) {
+        if let Some(d) = taken {
             d.shutdown();
+            // Its MACs are free for others now.
+            self.fman.with_classifier(|c| c.release_all(d.member));
         }
     }
 
@@ -257,8 +238,8 @@ impl MgmtDevOps for PortMgmt {
         let Some(mac) = config.mac() else {
             return Ok(());
         };
-        let devs = self.devices.lock();
-        self.check_mac(parent, &dev.name, &devs[..], mac, Some(dev))?;
-        dev.set_mac(mac)
+        // Checked and claimed under the classifier's lock (set_admin_mac).
+        self.check_mac(parent, &dev.name, mac, dev.member)?;
+        dev.set_admin_mac(mac)
     }
 }

@@ -6,26 +6,38 @@
 //! setup, address spaces); DRIVER_OK starts the relay's datapath (frame
 //! queues, pools, classifier rules) and reset tears it down, from any state.
 //! An error the device cannot recover from (a ring or buffer address its
-//! address space does not map, a malformed ring) sets DEVICE_NEEDS_RESET
-//! and notifies the driver through the config callback.
+//! address space does not map, a malformed ring, an invalid status
+//! transition) sets DEVICE_NEEDS_RESET and notifies the driver through the
+//! config callback.
+//!
+//! The driver is untrusted (a vhost-vdpa user, a guest): it reaches only the
+//! memory it mapped, may use only the MACs its admin allowed (the admin MAC,
+//! or any free MAC once the admin sets `trust`), and every loop it can feed
+//! has a budget (the relay's).
 
 use super::{
-    filter::{self, Filters},
-    space::AddrSpace,
+    filter::{self, FilterError, Filters},
+    space::{AddrSpace, Spaces},
 };
 use crate::{
     dpaa::sim::{dma::Dma, fman::Fman},
+    ffi,
     kapi::{
-        iotlb::IotlbRef,
+        error::errno,
+        ratelimit::RateLimit,
+        rcu,
         sync::{new_spinlock_bh, SpinLockBh},
-        vdpa::{Callback, VdpaOps, VqStatsMsg},
+        vdpa::{Callback, DevFlag, Driver, VdpaOps, VqStatsMsg},
     },
     relay::{
-        vq::{Role, Vq, VQ_DROP_NAMES, VQ_NUM_MAX},
-        Datapath,
+        vq::{Role, Vq, VqState, VQ_DROP_NAMES, VQ_NUM_MAX},
+        Datapath, Link, LinkKind,
     },
 };
-use core::sync::atomic::{AtomicU32, AtomicU64, AtomicU8, Ordering::Relaxed};
+use core::sync::atomic::{
+    AtomicBool, AtomicU32, AtomicU64, AtomicU8,
+    Ordering::{AcqRel, Acquire, Relaxed},
+};
 use dpaa_core::{
     classify::Target,
     ctrl::{self, CONFIG_SIZE},
@@ -70,12 +82,12 @@ pub(crate) struct VdpaNet {
     pub(crate) max_vqp: u16,
     pub(crate) mtu: u16,
     offer: u64,
-    /// The MAC (config space, classifier, anti-spoof), as a u64.
+    admin: Admin,
+    /// The MAC in use (config space, classifier), as a u64.
     mac: AtomicU64,
     status: AtomicU8,
     features: AtomicU64,
     generation: AtomicU32,
-    group_asid: [AtomicU32; NGROUPS as usize],
     #[pin]
     cfg: Mutex<Cfg>,
     #[pin]
@@ -84,8 +96,22 @@ pub(crate) struct VdpaNet {
     /// are installed with.
     #[pin]
     filters: SpinLockBh<(Filters, Option<Target>)>,
-    spaces: KVec<Pin<KBox<AddrSpace>>>,
+    /// Device error messages (a hostile driver can cause them in a loop).
+    errlog: RateLimit<5, 60>,
+    spaces: Spaces,
     pub(crate) vqs: KVec<Pin<KBox<Vq>>>,
+}
+
+/// What the admin set for a device.
+struct Admin {
+    /// The MAC given with `vdpa dev add`/`dev set`, owned on the port for
+    /// the device's life; as a u64.
+    mac: AtomicU64,
+    /// `trust` (sysfs): the driver may use any free MAC and sees other
+    /// members' unicast in promiscuous mode.
+    trusted: AtomicBool,
+    /// `spoofchk` (sysfs): TX frames must come from a MAC the device owns.
+    spoofchk: AtomicBool,
 }
 
 fn mac_u64(m: [u8; 6]) -> u64 {
@@ -99,17 +125,19 @@ fn u64_mac(v: u64) -> [u8; 6] {
     [b[0], b[1], b[2], b[3], b[4], b[5]]
 }
 
+fn in_use() -> Error {
+    errno(ffi::EADDRINUSE)
+}
+
 impl VdpaNet {
+    /// A device on member `p.member`, whose admin MAC the caller claimed.
     pub(crate) fn new(fman: Arc<Fman>, p: Params) -> Result<Arc<Self>> {
         let nvqs = vn::max_vqs(p.max_vqp) as usize;
         let mut vqs = KVec::with_capacity(nvqs, GFP_KERNEL)?;
         for i in 0..nvqs {
             vqs.push(KBox::pin_init(Vq::new(i as u16), GFP_KERNEL)?, GFP_KERNEL)?;
         }
-        let mut spaces = KVec::with_capacity(NAS as usize, GFP_KERNEL)?;
-        for _ in 0..NAS {
-            spaces.push(KBox::pin_init(AddrSpace::new()?, GFP_KERNEL)?, GFP_KERNEL)?;
-        }
+        let spaces = Spaces::new(NAS, NGROUPS)?;
         let filters = Filters::new(p.mac);
         Arc::pin_init(
             try_pin_init!(Self {
@@ -119,14 +147,19 @@ impl VdpaNet {
                 max_vqp: p.max_vqp,
                 mtu: p.mtu,
                 offer: p.offer,
+                admin: Admin {
+                    mac: AtomicU64::new(mac_u64(p.mac)),
+                    trusted: AtomicBool::new(false),
+                    spoofchk: AtomicBool::new(true),
+                },
                 mac: AtomicU64::new(mac_u64(p.mac)),
                 status: AtomicU8::new(0),
                 features: AtomicU64::new(0),
                 generation: AtomicU32::new(0),
-                group_asid: [AtomicU32::new(0), AtomicU32::new(0)],
                 cfg <- new_mutex!(Cfg { dp: None }, "vdpa_net_cfg"),
                 config_cb <- new_spinlock_bh!(Callback::NONE, "vdpa_net_config_cb"),
                 filters <- new_spinlock_bh!((filters, None), "vdpa_net_filters"),
+                errlog: RateLimit::new(),
                 spaces,
                 vqs,
             }? Error),
@@ -134,8 +167,23 @@ impl VdpaNet {
         )
     }
 
+    /// The MAC in use.
     pub(crate) fn mac(&self) -> [u8; 6] {
         u64_mac(self.mac.load(Relaxed))
+    }
+
+    /// The admin's MAC.
+    pub(crate) fn admin_mac(&self) -> [u8; 6] {
+        u64_mac(self.admin.mac.load(Relaxed))
+    }
+
+    pub(crate) fn trusted(&self) -> bool {
+        self.admin.trusted.load(Relaxed)
+    }
+
+    /// Whether TX frames must come from a MAC the device owns.
+    pub(crate) fn spoofchk(&self) -> bool {
+        self.admin.spoofchk.load(Relaxed)
     }
 
     pub(crate) fn features(&self) -> u64 {
@@ -189,9 +237,9 @@ impl VdpaNet {
         self.space_of_group(self.group(idx))
     }
 
+    /// The address space of vq group `group` (see [`Spaces::of_group`]).
     pub(crate) fn space_of_group(&self, group: u32) -> &AddrSpace {
-        let asid = self.group_asid[group as usize].load(Relaxed) as usize;
-        &self.spaces[asid.min(self.spaces.len() - 1)]
+        self.spaces.of_group(group)
     }
 
     /// Room an RX buffer needs: the virtio-net header and a frame of the
@@ -203,43 +251,107 @@ impl VdpaNet {
     /// An unrecoverable error: DEVICE_NEEDS_RESET and a config change
     /// notification (once); the datapath stops at the next reset.
     pub(crate) fn device_error(&self) {
-        let old = self.status.fetch_or(S_NEEDS_RESET, Relaxed);
+        let old = self.status.fetch_or(S_NEEDS_RESET, AcqRel);
         if old & S_NEEDS_RESET == 0 {
-            pr_warn!("dpaa_vdpa: {}: device error, needs reset\n", &*self.name);
+            if self.errlog.allow() {
+                pr_warn!("{}: device error, needs reset\n", &*self.name);
+            }
             self.config_cb.lock().call();
         }
     }
 
     pub(crate) fn broken(&self) -> bool {
-        self.status.load(Relaxed) & S_NEEDS_RESET != 0
+        self.status.load(Acquire) & S_NEEDS_RESET != 0
     }
 
-    /// Runs `f` on the receive filters and installs the result on the
-    /// classifier (if running); nothing changes if that fails.
+    /// Sets the status to `v`, keeping DEVICE_NEEDS_RESET if the datapath
+    /// raised it meanwhile (only a reset clears it).
+    fn publish_status(&self, v: u8) {
+        let _ = self
+            .status
+            .fetch_update(AcqRel, Acquire, |s| Some(v | (s & S_NEEDS_RESET)));
+    }
+
+    /// Runs `f` on the receive filters and moves the device's MACs and
+    /// classifier rules to the result; nothing changes if that fails.
     pub(crate) fn update_filters(&self, f: impl FnOnce(&mut Filters) -> Result) -> Result {
         let mut g = self.filters.lock();
         let mut new = g.0;
         f(&mut new)?;
-        if let Some(t) = g.1 {
-            let old = g.0;
-            self.fman
-                .with_classifier(|c| filter::apply(c, t, Some(&old), Some(&new)))
-                .map_err(|_| crate::kapi::error::errno(crate::ffi::EADDRINUSE))?;
-        }
+        new.trusted = self.trusted();
+        let (old, base) = (g.0, g.1);
+        let admin = self.admin_mac();
+        self.fman
+            .with_classifier(|c| filter::update(c, self.member, admin, base, &old, &new))
+            .map_err(|e| match e {
+                FilterError::InUse => in_use(),
+                FilterError::Classifier(_) => ENOSPC,
+            })?;
         g.0 = new;
         self.mac.store(mac_u64(new.mac), Relaxed);
         Ok(())
     }
 
-    /// `vdpa dev set mac`.
-    pub(crate) fn set_mac(&self, mac: [u8; 6]) -> Result {
-        self.update_filters(|f| {
+    /// Whether the driver may receive on unicast `mac` (the admin MAC, or
+    /// any MAC if trusted; `update_filters` claims it). Checked inside the
+    /// closure given to `update_filters`, under the filters lock, which the
+    /// admin's changes of trust and MAC also take.
+    pub(crate) fn allowed(&self, mac: &[u8; 6]) -> bool {
+        self.trusted() || *mac == self.admin_mac()
+    }
+
+    /// `vdpa dev set mac`: the admin gives the device `mac` (the caller
+    /// checked nobody else owns it).
+    pub(crate) fn set_admin_mac(&self, mac: [u8; 6]) -> Result {
+        // Admin changes one at a time (vs. `trust`).
+        let _cfg = self.cfg.lock();
+        let old = self.admin_mac();
+        self.fman
+            .with_classifier(|c| c.claim(mac, self.member))
+            .map_err(|_| in_use())?;
+        self.admin.mac.store(mac_u64(mac), Relaxed);
+        let r = self.update_filters(|f| {
             f.mac = mac;
             Ok(())
-        })?;
+        });
+        let keep = if r.is_ok() { old } else { mac };
+        if r.is_err() {
+            self.admin.mac.store(mac_u64(old), Relaxed);
+        }
+        // The MAC given up, unless the filters still use it.
+        let g = self.filters.lock();
+        if g.0.mac != keep && !g.0.uc().contains(&keep) {
+            self.fman.with_classifier(|c| c.release(keep, self.member));
+        }
+        drop(g);
+        r?;
         self.generation.fetch_add(1, Relaxed);
         self.config_cb.lock().call();
         Ok(())
+    }
+
+    /// The filters a reset device starts with (the admin MAC), and the MACs
+    /// its driver set given up.
+    fn reset_filters(&self) {
+        let admin = self.admin_mac();
+        let _ = self.update_filters(|f| {
+            *f = Filters::new(admin);
+            Ok(())
+        });
+    }
+
+    /// `trust` (sysfs): off takes back what trust allowed.
+    fn set_trusted(&self, on: bool) {
+        let _cfg = self.cfg.lock();
+        self.admin.trusted.store(on, Relaxed);
+        let admin = self.admin_mac();
+        let _ = self.update_filters(|f| {
+            if !on {
+                f.mac = admin;
+                f.clear_uc();
+            }
+            Ok(())
+        });
     }
 
     fn start(&self, cfg: &mut Cfg) -> Result {
@@ -249,12 +361,10 @@ impl VdpaNet {
             let mut g = self.filters.lock();
             let mut f = g.0;
             f.pairs = 1;
-            f.promisc = false;
-            f.allmulti = false;
-            f.set_tables(&[], &[]);
+            f.trusted = self.trusted();
             self.fman
-                .with_classifier(|c| filter::apply(c, base, None, Some(&f)))
-                .map_err(|_| crate::kapi::error::errno(crate::ffi::EADDRINUSE))?;
+                .with_classifier(|c| filter::install(c, base, &f))
+                .map_err(|_| in_use())?;
             *g = (f, Some(base));
         }
         cfg.dp = Some(dp);
@@ -266,18 +376,15 @@ impl VdpaNet {
         {
             let mut g = self.filters.lock();
             if let Some(t) = g.1.take() {
-                let old = g.0;
-                let _ = self
-                    .fman
-                    .with_classifier(|c| filter::apply(c, t, Some(&old), None));
+                let f = g.0;
+                self.fman.with_classifier(|c| filter::uninstall(c, t, &f));
             }
         }
         if let Some(dp) = cfg.dp.take() {
             // The FMan may be writing into one of our buffers for a frame
             // it routed before the rules went (it does so in BH context):
             // wait for that before the buffers go back to the driver.
-            // SAFETY: process context (config ops and teardown).
-            unsafe { crate::ffi::synchronize_net() };
+            rcu::synchronize();
             dp.unlink_vqs(self);
             drop(dp);
         }
@@ -295,9 +402,11 @@ impl VdpaNet {
             st.cb = Callback::NONE;
             st.last_avail = 0;
         }
-        for g in self.group_asid.iter() {
-            g.store(0, Relaxed);
-        }
+        // The driver that set the callbacks may be gone after a reset
+        // (unbound): nothing may call them any more.
+        *self.config_cb.lock() = Callback::NONE;
+        self.spaces.reset();
+        self.reset_filters();
         self.features.store(0, Relaxed);
         self.status.store(0, Relaxed);
         self.generation.fetch_add(1, Relaxed);
@@ -311,6 +420,59 @@ impl VdpaNet {
 
     fn vq(&self, idx: u16) -> Option<&Vq> {
         self.vqs.get(idx as usize).map(|v| &**v)
+    }
+
+    /// A queue is disabled. An RX queue's lent buffers are taken back from
+    /// its pool and the FMan is waited for, then their chains are completed
+    /// empty: once this returns nothing is written into them and the
+    /// driver has them all back.
+    fn disable_vq(&self, vq: &Vq) {
+        let mem = self.space_of(vq.idx);
+        let ring = {
+            let mut st = vq.st.lock();
+            let ring = st.ring.take();
+            if let Some(r) = &ring {
+                st.last_avail = r.last_avail;
+            }
+            match st.link.as_ref().map(|l| &l.kind) {
+                Some(LinkKind::Rx { pool, .. }) => {
+                    pool.fence();
+                    ring
+                }
+                _ => return,
+            }
+        };
+        // A frame the FMan routed before the drain may still be going into
+        // one of them (BH context).
+        rcu::synchronize();
+        let mut st = vq.st.lock();
+        let VqState {
+            link, last_avail, ..
+        } = &mut *st;
+        let Some(Link {
+            kind: LinkKind::Rx { bufs, .. },
+            ..
+        }) = link.as_mut()
+        else {
+            return;
+        };
+        let mut err = false;
+        if let Some(mut r) = ring {
+            for head in bufs.heads() {
+                if r.push_used(mem, head, 0).is_err() {
+                    err = true;
+                    break;
+                }
+                vq.stats.used.fetch_add(1, Relaxed);
+            }
+            err |= r.publish(mem).is_err();
+            *last_avail = r.last_avail;
+        }
+        bufs.clear();
+        drop(st);
+        if err {
+            self.device_error();
+        }
     }
 }
 
@@ -332,23 +494,24 @@ unsafe impl Send for DataDma {}
 // SAFETY: as above.
 unsafe impl Sync for DataDma {}
 
-impl Dma for DataDma {
-    fn resolve(
-        &self,
-        addr: u64,
-        len: usize,
-        write: bool,
-        out: &mut crate::dpaa::sim::dma::Spans,
-    ) -> Result<(), crate::dpaa::sim::dma::DmaFault> {
+impl DataDma {
+    fn dev(&self) -> &VdpaNet {
         // SAFETY: see the field.
-        let dev = unsafe { &*self.dev };
-        dev.space_of_group(DATA_GROUP)
-            .resolve(addr, len, write, out)
+        unsafe { &*self.dev }
+    }
+}
+
+impl Dma for DataDma {
+    fn read(&self, addr: u64, out: &mut [u8]) -> Result<(), crate::dpaa::sim::dma::DmaFault> {
+        Dma::read(self.dev().space_of_group(DATA_GROUP), addr, out)
+    }
+
+    fn write(&self, addr: u64, data: &[u8]) -> Result<(), crate::dpaa::sim::dma::DmaFault> {
+        Dma::write(self.dev().space_of_group(DATA_GROUP), addr, data)
     }
 
     fn fault(&self) {
-        // SAFETY: see the field.
-        unsafe { &*self.dev }.device_error();
+        self.dev().device_error();
     }
 }
 
@@ -358,6 +521,8 @@ impl VdpaOps for VdpaNet {
     const VENDOR_ID: u32 = 0x4450_4141;
     const VQ_ALIGN: u32 = 4096;
     const CONFIG_SIZE: usize = CONFIG_SIZE;
+    // Buffers the FMan writes must fit a frame descriptor's 40-bit address.
+    const IOVA_LAST: u64 = dpaa_core::fd::ADDR_MAX;
 
     fn set_vq_address(&self, idx: u16, desc: u64, driver: u64, device: u64) -> Result {
         let vq = self.vq(idx).ok_or(EINVAL)?;
@@ -399,15 +564,11 @@ impl VdpaOps for VdpaNet {
         let start = {
             let mut st = vq.st.lock();
             st.ready = ready;
-            if ready {
-                st.link.is_some() && st.ring.is_none()
-            } else {
-                if let Some(r) = st.ring.take() {
-                    st.last_avail = r.last_avail;
-                }
-                false
-            }
+            ready && st.link.is_some() && st.ring.is_none()
         };
+        if !ready {
+            return self.disable_vq(vq);
+        }
         // Enabled after DRIVER_OK (vhost-vdpa may do that): run it now.
         if start {
             if !crate::relay::start_ring(self, vq) {
@@ -498,36 +659,48 @@ impl VdpaOps for VdpaNet {
     }
 
     fn status(&self) -> u8 {
-        self.status.load(Relaxed)
+        self.status.load(Acquire)
     }
 
-    fn set_status(&self, status: u8) {
+    fn set_status(&self, status: u8, driver: Driver) {
         let mut cfg = self.cfg.lock();
         if status == 0 {
             return self.do_reset(&mut cfg);
         }
         let old = self.status();
         let mut new = status | (old & S_NEEDS_RESET);
-        if status & S_DRIVER_OK != 0 && old & S_DRIVER_OK == 0 {
+        // Features the device cannot run with (a dependency missing, no
+        // VERSION_1 or ACCESS_PLATFORM) do not get FEATURES_OK: the driver
+        // reads it back and gives up (virtio 1.2, 3.1.1).
+        if new & S_FEATURES_OK != 0
+            && old & S_FEATURES_OK == 0
+            && vn::validate_offer(self.features(), self.offer).is_err()
+        {
+            new &= !S_FEATURES_OK;
+        }
+        if new & S_DRIVER_OK != 0 && old & S_DRIVER_OK == 0 && new & S_FEATURES_OK == 0 {
+            // DRIVER_OK before the features were accepted.
+            self.publish_status(new & !S_DRIVER_OK);
+            drop(cfg);
+            return self.device_error();
+        }
+        if new & S_DRIVER_OK != 0 && old & S_DRIVER_OK == 0 {
+            self.spaces.set_kernel_driver(driver == Driver::Kernel);
             // The ops a driver may call in atomic context (kick) only see
             // DRIVER_OK once the datapath is linked.
-            self.status.store(new & !S_DRIVER_OK, Relaxed);
+            self.publish_status(new & !S_DRIVER_OK);
             if let Err(e) = self.start(&mut cfg) {
-                pr_err!(
-                    "dpaa_vdpa: {}: cannot start the datapath: {:?}\n",
-                    &*self.name,
-                    e
-                );
+                if self.errlog.allow() {
+                    pr_err!("{}: cannot start the datapath: {:?}\n", &*self.name, e);
+                }
                 self.stop(&mut cfg);
-                new |= S_NEEDS_RESET;
-                self.status.store(new, Relaxed);
-                self.config_cb.lock().call();
-                return;
+                drop(cfg);
+                return self.device_error();
             }
-        } else if status & S_DRIVER_OK == 0 && old & S_DRIVER_OK != 0 {
+        } else if new & S_DRIVER_OK == 0 && old & S_DRIVER_OK != 0 {
             self.stop(&mut cfg);
         }
-        self.status.store(new, Relaxed);
+        self.publish_status(new);
     }
 
     fn reset(&self) -> Result {
@@ -546,37 +719,51 @@ impl VdpaOps for VdpaNet {
         self.generation.load(Relaxed)
     }
 
-    fn set_map(&self, asid: u32, map: &IotlbRef<'_>) -> Result {
-        self.spaces.get(asid as usize).ok_or(EINVAL)?.set_map(map)
+    fn flag(&self, f: DevFlag) -> bool {
+        match f {
+            DevFlag::Trust => self.trusted(),
+            DevFlag::SpoofChk => self.spoofchk(),
+        }
     }
 
+    fn set_flag(&self, f: DevFlag, on: bool) -> Result {
+        match f {
+            DevFlag::Trust => self.set_trusted(on),
+            DevFlag::SpoofChk => {
+                let _cfg = self.cfg.lock();
+                self.admin.spoofchk.store(on, Relaxed)
+            }
+        }
+        Ok(())
+    }
+
+    // Only dma_map/dma_unmap, no set_map: with both, vhost-vdpa calls
+    // set_map (a copy of its whole IOTLB) after every unmap as well.
+    //
+    // Accesses through an address space happen only while the datapath
+    // runs (DRIVER_OK); the config mutex keeps it from starting meanwhile,
+    // so unmapping from a stopped device needs no grace period (vhost-vdpa
+    // unmaps one mapping at a time when its file is closed).
+
     fn dma_map(&self, asid: u32, iova: u64, size: u64, pa: u64, perm: u32) -> Result {
-        self.spaces
-            .get(asid as usize)
-            .ok_or(EINVAL)?
-            .map(iova, size, pa, perm)
+        self.spaces.asid(asid)?.map(iova, size, pa, perm)
     }
 
     fn dma_unmap(&self, asid: u32, iova: u64, size: u64) -> Result {
-        self.spaces
-            .get(asid as usize)
-            .ok_or(EINVAL)?
-            .unmap(iova, size)
+        let cfg = self.cfg.lock();
+        self.spaces.asid(asid)?.unmap(iova, size, cfg.dp.is_some())
     }
 
     fn reset_map(&self, asid: u32) -> Result {
-        self.spaces.get(asid as usize).ok_or(EINVAL)?.reset_map();
+        let cfg = self.cfg.lock();
+        self.spaces.asid(asid)?.reset_map(cfg.dp.is_some());
         Ok(())
     }
 
     fn set_group_asid(&self, group: u32, asid: u32) -> Result {
-        if group >= NGROUPS || asid >= NAS {
-            return Err(EINVAL);
-        }
         if self.status() & S_DRIVER_OK != 0 {
             return Err(EBUSY);
         }
-        self.group_asid[group as usize].store(asid, Relaxed);
-        Ok(())
+        self.spaces.set_group_asid(group, asid)
     }
 }

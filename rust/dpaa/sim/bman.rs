@@ -132,6 +132,22 @@ impl Pool {
         ok
     }
 
+    /// Takes every buffer out of the pool (their owner has them back) and
+    /// stops taking buffers back: one acquired before and released after
+    /// (a failed enqueue) is dropped, not stacked again. Returns how many.
+    pub(crate) fn fence(&self) -> usize {
+        self.closed.store(true, Relaxed);
+        let mut s = self.stack.lock();
+        let n = s.len;
+        s.len = 0;
+        n
+    }
+
+    /// Takes buffers again (after [`Pool::fence`]).
+    pub(crate) fn unfence(&self) {
+        self.closed.store(false, Relaxed);
+    }
+
     /// Closes the pool and frees every buffer in it.
     fn close(&self) {
         self.closed.store(true, Relaxed);

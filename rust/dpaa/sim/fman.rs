@@ -12,7 +12,7 @@
 
 use super::{
     bman::Bman,
-    dma::{self, Dma},
+    dma,
     qman::{Ern, Qman},
 };
 use crate::{
@@ -36,6 +36,9 @@ pub(crate) const MAX_FRAME: u32 = 9600;
 pub(crate) const CLASSIFIER_SLOTS: usize = 256;
 /// The host netdev's member number on its port.
 pub(crate) const HOST_MEMBER: u8 = 0;
+/// The member number that owns the wire end's MAC (it receives nothing
+/// through the classifier: frames for it go out on the wire).
+pub(crate) const WIRE_MEMBER: u8 = MAX_MEMBERS as u8 - 1;
 
 /// Why a frame (or one copy of it) was dropped.
 #[derive(Clone, Copy)]
@@ -192,8 +195,15 @@ impl Fman {
     /// target per member getting a copy; never back to `from`, the sender.
     /// A frame from a member only goes to a local target a rule names.
     fn route(&self, p: &Parsed, from: Option<u8>) -> Route {
-        let c = self.classifier.lock();
-        let v = c.lookup(p);
+        Self::route_in(&self.classifier.lock(), p, from)
+    }
+
+    fn route_in(c: &Classifier<CLASSIFIER_SLOTS>, p: &Parsed, from: Option<u8>) -> Route {
+        let v = if from.is_some() {
+            c.lookup_local(p)
+        } else {
+            c.lookup(p)
+        };
         let mut r = Route {
             matched: v.matched,
             ..Route::NONE
@@ -238,7 +248,11 @@ impl Fman {
         // The buffer is the pool owner's until enqueued or released; a
         // buffer its space does not map is the owner's error, and is not
         // given back.
-        if dma::write(pool.dma(), buf[0].wrapping_add(off as u64), frame).is_err() {
+        if pool
+            .dma()
+            .write(buf[0].wrapping_add(off as u64), frame)
+            .is_err()
+        {
             pool.dma().fault();
             return s.drop(DropReason::DmaFault);
         }
@@ -269,46 +283,45 @@ impl Fman {
             self.tx.drop(DropReason::BadFd);
             return false;
         }
-        let mut spans = dma::Spans::new();
         let addr = fd.addr() + fd.offset() as u64;
-        if dma::HostDma
-            .resolve(addr, len as usize, false, &mut spans)
-            .is_err()
-        {
-            self.tx.drop(DropReason::DmaFault);
-            return false;
-        }
-        let s = spans.as_slice()[0];
-        // SAFETY: the sender keeps the frame's buffer (`len` bytes at the
-        // offset) valid until its TX confirmation.
-        let frame = unsafe { core::slice::from_raw_parts(s.ptr.cast_const(), s.len) };
-        self.tx_frame(frame, from, None).is_ok()
+        // SAFETY: the sender (the host interface) keeps the frame's buffer
+        // (`len` bytes at the offset) valid until its TX confirmation.
+        let frame = unsafe { dma::HostDma::slice(addr, len as usize) };
+        self.tx_frame(frame, from, false).is_ok()
     }
 
-    /// A frame from member `from`, already read from its buffers. With
-    /// `src`, the frame must carry that source MAC (anti-spoof).
+    /// A frame from member `from`, already read from its buffers (this copy
+    /// is what every decision is made on). With `spoofchk`, its source MAC
+    /// must be one `from` owns (anti-spoof).
     pub(crate) fn tx_frame(
         &self,
         frame: &[u8],
         from: u8,
-        src: Option<[u8; 6]>,
+        spoofchk: bool,
     ) -> core::result::Result<(), DropReason> {
         let s = &self.tx;
         if !(14..=MAX_FRAME as usize).contains(&frame.len()) {
             s.drop(DropReason::BadFd);
             return Err(DropReason::BadFd);
         }
-        if src.is_some_and(|m| frame[6..12] != m) {
-            s.drop(DropReason::Spoofed);
-            return Err(DropReason::Spoofed);
-        }
+        let src: [u8; 6] = frame[6..12].try_into().unwrap_or_default();
+        // The parser does not stop transmission: unparsable frames go out.
+        let parsed = parse(frame).ok();
+        let r = {
+            let c = self.classifier.lock();
+            if spoofchk && c.owner(&src) != Some(from) {
+                drop(c);
+                s.drop(DropReason::Spoofed);
+                return Err(DropReason::Spoofed);
+            }
+            match &parsed {
+                Some(p) => Self::route_in(&c, p, Some(from)),
+                None => Route::NONE,
+            }
+        };
         s.frames.fetch_add(1, Relaxed);
         s.bytes.fetch_add(frame.len() as u64, Relaxed);
-        // The parser does not stop transmission: unparsable frames go out.
-        let (r, hash) = match parse(frame) {
-            Ok(p) => (self.route(&p, Some(from)), flow_hash(&self.hash, &p)),
-            Err(_) => (Route::NONE, 0),
-        };
+        let hash = parsed.as_ref().map_or(0, |p| flow_hash(&self.hash, p));
         r.targets()
             .iter()
             .for_each(|t| self.deliver(frame, *t, hash, s));

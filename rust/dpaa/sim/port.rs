@@ -5,7 +5,7 @@
 
 use super::{
     bman::Bman,
-    fman::{Fman, MAX_FRAME},
+    fman::{Fman, MAX_FRAME, WIRE_MEMBER},
     qman::Qman,
     wire::WireDev,
 };
@@ -38,12 +38,15 @@ impl Port {
         let fman = Fman::new(index, qman, bman)?;
         let wname = CString::try_from_fmt(fmt!("dpaa{index}w"))?;
         let wire = Registration::new(&wname, |nd| {
-            nd.set_mac(&[0x02, 0xd0, 0xaa, index as u8, 0xff, 0xff]);
+            nd.set_mac(&Self::wire_mac_of(index));
             // The far end takes what the port takes.
             nd.configure(0, 0, 68, MAX_FRAME - 22, 0);
             Ok(WireDev { fman: fman.clone() })
         })?;
         fman.set_wire(wire.dev().as_raw());
+        // Nobody else on the port may take the far end's MAC.
+        fman.with_classifier(|c| c.claim(Self::wire_mac_of(index), WIRE_MEMBER))
+            .map_err(|_| EINVAL)?;
         Ok(Self {
             _wire: wire,
             fman,
@@ -60,9 +63,10 @@ impl Port {
         self.dev.device()
     }
 
-    /// MAC of the far end of the cable.
-    pub(crate) fn wire_mac(&self) -> [u8; 6] {
-        [0x02, 0xd0, 0xaa, self.index as u8, 0xff, 0xff]
+    /// MAC of the far end of port `index`'s cable (it cannot change: the
+    /// wire device has no `ndo_set_mac_address`).
+    fn wire_mac_of(index: u32) -> [u8; 6] {
+        [0x02, 0xd0, 0xaa, index as u8, 0xff, 0xff]
     }
 
     pub(crate) fn fman(&self) -> &Arc<Fman> {
