@@ -3,6 +3,7 @@
 # Fault injection: a depleted pool drops frames as "no buffer", a stalled
 # portal makes the host's RX FQ hit its tail-drop threshold, failed
 # enqueues are counted; traffic recovers when each is relieved.
+# budget: 45
 . "$(dirname "$0")/lib/lib.sh"
 model_only
 D=/sys/kernel/debug/dpaa_vdpa
@@ -19,7 +20,7 @@ n=$(($(port_stat rx_drop_no_buffer) - n0))
 log "depleted pool: $n no-buffer drops"
 [ "$n" -ge 40 ] || fail "want >= 40 no-buffer drops, got $n"
 echo "$bpid 0" >$D/bman/deplete
-ping -c 2 -W 5 $W4 >/dev/null || fail "no recovery after the pool came back"
+ping -c 2 -i 0.2 -W 5 $W4 >/dev/null || fail "no recovery after the pool came back"
 
 # Tail drop: no portal dequeues, one flow fills its RX FQ (depth 256).
 t0=$(port_stat rx_drop_tail_drop)
@@ -31,7 +32,7 @@ log "stalled portals: $t tail drops"
 [ "$t" -ge 44 ] || fail "want >= 44 tail drops (300 frames into 256 slots), got $t"
 echo "0 0" >$D/qman/stall_portal
 echo "1 0" >$D/qman/stall_portal
-wait_for 10 ping -c 1 -W 2 $W4 >/dev/null || fail "no recovery after the portals resumed"
+wait_for 10 ping -c 1 -i 0.2 -W 2 $W4 >/dev/null || fail "no recovery after the portals resumed"
 
 # Failed enqueues.
 e0=$(port_stat rx_drop_enqueue)
@@ -43,4 +44,4 @@ expect_eq "fail_enqueue left" "$(cat $D/qman/fail_enqueue)" 0
 
 read -r frames sum < <(port_rx_balance)
 expect_eq "port RX identity" "$sum" "$frames"
-ping -c 2 -W 5 $W4 >/dev/null || fail "traffic after the faults"
+ping -c 2 -i 0.2 -W 5 $W4 >/dev/null || fail "traffic after the faults"

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# The host netdev as a NIC: ping and a 64 MiB content-verified TCP transfer
+# The host netdev as a NIC: ping and a TCP_MIB (4, soak 64) MiB content-verified TCP transfer
 # between the host and a namespace on the wire end, both directions, over
 # IPv4 and IPv6, and over a VLAN.
-# timeout: 600
+# budget: 100
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd socat ping ss
 model_only
@@ -16,7 +16,7 @@ ping -c 3 -i 0.2 -W 5 $W6 >/dev/null || fail "ping host -> wire (IPv6)"
 in_ns $NS ping -c 3 -i 0.2 -W 5 $H6 >/dev/null || fail "ping wire -> host (IPv6)"
 log "ping ok both ways, IPv4 and IPv6"
 
-MIB=${TCP_MIB:-64}
+MIB=$TCP_MIB
 tcp_check "" $NS $W4 $MIB
 tcp_check $NS "" $H4 $MIB
 tcp_check "" $NS $W6 $MIB

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Load and unload the module 20 times: each load registers the port's
+# Load and unload the module CHURN (5, soak 100) times: each load registers the port's
 # management device, each unload removes every trace of it, and kmemleak
 # finds nothing new afterwards.
-# timeout: 300
+# budget: 70
 . "$(dirname "$0")/lib/lib.sh"
 
 kmemleak_clear
-for i in $(seq 1 20); do
+for i in $(seq 1 "$CHURN"); do
 	mod_load || fail "load #$i failed"
 	"$VDPA" mgmtdev show dpaa_sim0 >/dev/null || fail "load #$i: management device dpaa_sim0 not listed"
 	[ -e /sys/devices/dpaa_sim0 ] || fail "load #$i: no /sys/devices/dpaa_sim0"
@@ -16,5 +16,5 @@ for i in $(seq 1 20); do
 	"$VDPA" mgmtdev show dpaa_sim0 >/dev/null 2>&1 && fail "unload #$i: management device still listed"
 	[ -e /sys/devices/dpaa_sim0 ] && fail "unload #$i: /sys/devices/dpaa_sim0 still present"
 done
-log "20 load/unload cycles done"
+log "$CHURN load/unload cycles done"
 kmemleak_check

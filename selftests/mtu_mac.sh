@@ -3,7 +3,7 @@
 # MTU and MAC changes on the host netdev while it is up: jumbo frames flow
 # once the RX buffers are rebuilt for the new MTU; the MTU stops at the
 # port's maximum frame; a new MAC replaces the old one in the classifier.
-# timeout: 300
+# budget: 45
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd ping socat
 model_only
@@ -19,7 +19,7 @@ log "RX buffer room: $room0 -> $room bytes"
 [ "$room" -ge 9064 ] || fail "RX buffers not rebuilt for MTU 9000 (room $room)"
 ping -c 3 -i 0.2 -W 5 -M do -s 8972 $W4 >/dev/null || fail "jumbo ping host -> wire"
 in_ns $NS ping -c 3 -i 0.2 -W 5 -M do -s 8972 $H4 >/dev/null || fail "jumbo ping wire -> host"
-tcp_check $NS "" $H4 8
+tcp_check $NS "" $H4 "$TCP_MIB"
 expect_fail ip link set $HOST_IF mtu 9600
 grep -q "mtu 9000" <(ip link show $HOST_IF) || fail "a refused MTU changed the device"
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Ports at run time: add/remove x100 through /sys/bus/dpaa_sim; bad requests
+# Ports at run time: add/remove CHURN (5, soak 100) times through /sys/bus/dpaa_sim; bad requests
 # are refused; removing a port and unloading the module while traffic runs
 # leaves no splat and no leak.
-# timeout: 600
+# budget: 100
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd socat
 model_only
@@ -11,13 +11,13 @@ BUS=/sys/bus/dpaa_sim
 trap port_teardown EXIT
 kmemleak_clear
 mod_load sim_ports=0 || fail "load"
-for i in $(seq 1 100); do
+for i in $(seq 1 "$CHURN"); do
 	echo 5 >$BUS/new_port || fail "new_port #$i"
 	[ -d /sys/class/net/dpaa5 ] && [ -d /sys/class/net/dpaa5w ] || fail "port 5's netdevs missing (#$i)"
 	echo 5 >$BUS/del_port || fail "del_port #$i"
 done
 [ -e /sys/class/net/dpaa5 ] && fail "dpaa5 left after del_port"
-log "100 port add/remove cycles"
+log "$CHURN port add/remove cycles"
 echo 7 >$BUS/new_port
 expect_fail bash -c "echo 7 >$BUS/new_port"
 expect_fail bash -c "echo 16 >$BUS/new_port"

@@ -3,6 +3,7 @@
 # Every frame sent on the wire is counted once by the port: delivered, or
 # dropped for a reason. Good frames and malformed ones (parse errors) are
 # sent; the counters must add up exactly and match the wire's TX count.
+# budget: 40
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd python3
 model_only
@@ -17,7 +18,7 @@ w0=$(in_ns $NS cat /sys/class/net/$WIRE_IF/statistics/tx_packets)
 r0=$(ethtool_stat $HOST_IF rx_packets)
 
 # 200 good UDP frames and 37 malformed IPv4 frames (IHL 3), raw, from the wire.
-in_ns $NS python3 - "$WIRE_IF" "$(cat /sys/class/net/$HOST_IF/address)" <<'PY'
+in_ns $NS $PY - "$WIRE_IF" "$(cat /sys/class/net/$HOST_IF/address)" <<'PY'
 import socket, struct, sys
 ifname, dst = sys.argv[1], bytes.fromhex(sys.argv[2].replace(":", ""))
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Isolation on a shared port: a device receives no unicast meant for another
-# entity (its RX counters and a non-promiscuous capture show none) until it
-# is made promiscuous through its CVQ; frames a device sends with a source
-# MAC not its own are dropped and counted (anti-spoof), and never leave.
-# timeout: 300
+# entity (its RX counters and a non-promiscuous capture show none). Made
+# promiscuous through its CVQ, an untrusted device gets what a promiscuous
+# port on a switch would see (unicast to a MAC nobody on the port owns), still
+# none of another entity's unicast; only with `trust` set by the admin does
+# it see those too. Frames a device sends with a source MAC not its own are
+# dropped and counted (anti-spoof), and never leave; with spoofchk off they go.
+# budget: 150
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd jq python3 tcpdump
 model_only
@@ -44,7 +47,7 @@ udp_burst $NS $D0 7000 50
 udp_burst $NS $H4 7000 50
 udp_burst d0 $H4 7000 50
 udp_burst d0 $W4 7000 50
-wait_for 10 bash -c "[ \$(vdpa -j dev vstats show d0 qidx 0 | jq '.vstats.d0.frames') -ge 50 ]" ||
+wait_for 10 vstat_ge d0 0 frames "50" ||
 	fail "d0 did not receive its 50 frames"
 kill -INT $cap
 wait $cap
@@ -52,33 +55,77 @@ expect_eq "d1 RX frames while others were sent 200 unicast" "$(vstat d1 0 frames
 expect_eq "frames captured on d1 for others" "$(count)" 0
 log "d1 saw none of 200 unicast frames for d0, the host and the wire"
 
-# Promiscuous (CVQ RX_PROMISC): d1 now gets copies of d0's unicast.
+# Promiscuous (CVQ RX_PROMISC), untrusted: unicast from the wire to a MAC
+# nobody owns reaches d1; unicast to d0, to the host, to a stopped device's
+# MAC, and what d0 and the host send towards the wire do not.
+CLS=/sys/kernel/debug/dpaa_vdpa/dpaa_sim0/classifier
 ip -n d1 link set d1 promisc on
-grep -q "^member 2: .* promisc 1" /sys/kernel/debug/dpaa_vdpa/dpaa_sim0/classifier ||
-	fail "promisc did not reach the classifier"
+grep -q "^member 2: .* promisc 1" $CLS || fail "promisc did not reach the classifier"
+NOBODY=10.9.0.77 D2=10.9.0.12 M2=02:d0:aa:00:01:33
+"$VDPA" dev add name d2 mgmtdev dpaa_sim0 mac $M2 || fail "dev add d2"
+vdpa_netdev d2 >/dev/null
+echo d2 >/sys/bus/vdpa/drivers/virtio_vdpa/unbind || fail "stopping d2"
+in_ns $NS ip neigh replace $NOBODY lladdr 02:00:00:00:00:77 dev $WIRE_IF nud permanent
+in_ns $NS ip neigh replace $D2 lladdr $M2 dev $WIRE_IF nud permanent
+in_ns d0 ip neigh replace $NOBODY lladdr 02:00:00:00:00:77 dev d0 nud permanent
+ip neigh replace $NOBODY lladdr 02:00:00:00:00:77 dev $HOST_IF nud permanent
+rx1=$(vstat d1 0 frames)
+rx0=$(vstat d0 0 frames)
+udp_burst $NS $NOBODY 7000 30
+udp_burst $NS $D0 7000 30
+udp_burst $NS $D2 7000 30
+udp_burst d0 $H4 7000 30
+udp_burst d0 $NOBODY 7000 30
+udp_burst "" $NOBODY 7000 30
+wait_for 10 vstat_ge d0 0 frames "$((rx0 + 30))" ||
+	fail "d0 did not get its 30 frames"
+wait_for 10 vstat_ge d1 0 frames "$((rx1 + 30))" ||
+	fail "promiscuous d1 did not get the 30 frames to a MAC nobody owns"
+# The 150 others went elsewhere: exactly the 30.
+ping -c 1 -i 0.2 -W 5 $D0 >/dev/null # a last frame to d0 (and its reply) flushes the path
+expect_eq "untrusted promiscuous d1: frames" "$(vstat d1 0 frames)" $((rx1 + 30))
+log "untrusted promiscuous d1: 30 frames to nobody's MAC, none of 150 others"
+expect_eq "d1 trust (default)" "$(cat /sys/bus/vdpa/devices/d1/trust)" 0
+grep -q "^member 2: .* promisc 1 trusted 0" $CLS || fail "untrusted promisc not in the classifier"
+
+# Trusted: the admin lets d1 see every frame.
+echo 1 >/sys/bus/vdpa/devices/d1/trust || fail "setting trust"
+grep -q "^member 2: .* promisc 1 trusted 1" $CLS || fail "trust did not reach the classifier"
 rx1=$(vstat d1 0 frames)
 udp_burst $NS $D0 7000 30
-wait_for 10 bash -c "[ \$(vdpa -j dev vstats show d1 qidx 0 | jq '.vstats.d1.frames') -ge $((rx1 + 30)) ]" ||
-	fail "promiscuous d1 did not get the 30 frames for d0"
+wait_for 10 vstat_ge d1 0 frames "$((rx1 + 30))" ||
+	fail "trusted promiscuous d1 did not get the 30 frames for d0"
+echo 0 >/sys/bus/vdpa/devices/d1/trust
 ip -n d1 link set d1 promisc off
-grep -q "^member 2: .* promisc 0" /sys/kernel/debug/dpaa_vdpa/dpaa_sim0/classifier ||
-	fail "promisc off did not reach the classifier"
+grep -q "^member 2: .* promisc 0 trusted 0" $CLS || fail "promisc off did not reach the classifier"
 
 # Anti-spoof: 20 frames from d0 with another source MAC.
-sp0=$(vstat d0 1 drop_spoofed)
-port0=$(port_stat tx_drop_spoofed)
-wire0=$(in_ns $NS cat /sys/class/net/$WIRE_IF/statistics/rx_packets)
-in_ns d0 python3 -c '
-import socket
+spoof20() {
+	in_ns d0 $PY -c '
+import socket, sys
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 s.bind(("d0", 0))
-dst = bytes.fromhex(__import__("sys").argv[1].replace(":", ""))
+dst = bytes.fromhex(sys.argv[1].replace(":", ""))
 for _ in range(20):
     s.send(dst + bytes.fromhex("02deadbeef01") + b"\x08\x00" + b"\x45" + b"\0" * 45)
 ' "$WM"
-wait_for 10 bash -c "[ \$(vdpa -j dev vstats show d0 qidx 1 | jq '.vstats.d0.drop_spoofed') -ge $((sp0 + 20)) ]" ||
+}
+sp0=$(vstat d0 1 drop_spoofed)
+port0=$(port_stat tx_drop_spoofed)
+wire0=$(in_ns $NS cat /sys/class/net/$WIRE_IF/statistics/rx_packets)
+spoof20
+wait_for 10 vstat_ge d0 1 drop_spoofed "$((sp0 + 20))" ||
 	fail "spoofed frames not counted: $(vstat d0 1 drop_spoofed)"
 expect_eq "d0 drop_spoofed" "$(vstat d0 1 drop_spoofed)" $((sp0 + 20))
 expect_eq "port tx_drop_spoofed" "$(port_stat tx_drop_spoofed)" $((port0 + 20))
 expect_eq "wire rx_packets" "$(in_ns $NS cat /sys/class/net/$WIRE_IF/statistics/rx_packets)" "$wire0"
 log "20 spoofed frames dropped and counted, none on the wire"
+
+# spoofchk off (admin): the same frames go out.
+echo 0 >/sys/bus/vdpa/devices/d0/spoofchk || fail "spoofchk off"
+spoof20
+wait_for 10 bash -c "[ \$(ip netns exec $NS cat /sys/class/net/$WIRE_IF/statistics/rx_packets) -ge $((wire0 + 20)) ]" ||
+	fail "spoofchk off: the 20 frames did not reach the wire"
+expect_eq "d0 drop_spoofed with spoofchk off" "$(vstat d0 1 drop_spoofed)" $((sp0 + 20))
+echo 1 >/sys/bus/vdpa/devices/d0/spoofchk
+log "spoofchk off: 20 frames with another source MAC sent"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # vDPA device management: dev add/show/config/set/del, and every bad request
 # refused with its error code and a kernel message, leaving nothing behind.
-# timeout: 300
+# budget: 100
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd jq python3
 model_only
@@ -45,25 +45,25 @@ refused "max_vqp beyond the port" "Invalid argument" add max_vqp 9
 refused "MTU beyond the port" "Invalid argument" add mtu 9600
 refused "MTU beyond one RX buffer" "Invalid argument" add mtu 4000
 refused "unsupported features" "Operation not supported" \
-	python3 "$VDPA_NL" add v9 dpaa_sim0 device_features 0x300000001
+	$PY "$VDPA_NL" add v9 dpaa_sim0 device_features 0x300000001
 refused "features without VERSION_1" "Invalid argument" \
-	python3 "$VDPA_NL" add v9 dpaa_sim0 device_features 0x200000020
+	$PY "$VDPA_NL" add v9 dpaa_sim0 device_features 0x200000020
 refused "max_vqp without MQ" "Invalid argument" \
-	python3 "$VDPA_NL" add v9 dpaa_sim0 max_vqp 2 device_features 0x300000020
+	$PY "$VDPA_NL" add v9 dpaa_sim0 max_vqp 2 device_features 0x300000020
 dmesg | grep -q "vDPA device 'v9': MAC 02:d0:aa:00:00:01 is already used by the host interface" ||
 	fail "no kernel message naming the MAC owner"
 dmesg | grep -q "vDPA device 'v9': MTU 9600 is beyond the port's maximum frame" ||
 	fail "no kernel message for the MTU"
 
 # A device with only the mandatory features (and MAC).
-python3 "$VDPA_NL" add v2 dpaa_sim0 device_features 0x300000020 || fail "dev add with device_features"
+$PY "$VDPA_NL" add v2 dpaa_sim0 device_features 0x300000020 || fail "dev add with device_features"
 "$VDPA" dev del v2 || fail "dev del v2"
 
 # dev set mac (dev_set_attr), and its refusals.
-python3 "$VDPA_NL" set v0 mac 02:aa:bb:cc:dd:ee || fail "dev set mac"
+$PY "$VDPA_NL" set v0 mac 02:aa:bb:cc:dd:ee || fail "dev set mac"
 expect_eq "v0 mac after set" "$(cfg v0 mac)" 02:aa:bb:cc:dd:ee
-refused "set to the host's MAC" "Address already in use" python3 "$VDPA_NL" set v0 mac 02:d0:aa:00:00:01
-refused "set to v1's MAC" "Address already in use" python3 "$VDPA_NL" set v0 mac 02:00:00:00:00:07
+refused "set to the host's MAC" "Address already in use" $PY "$VDPA_NL" set v0 mac 02:d0:aa:00:00:01
+refused "set to v1's MAC" "Address already in use" $PY "$VDPA_NL" set v0 mac 02:00:00:00:00:07
 expect_eq "v0 mac after refusals" "$(cfg v0 mac)" 02:aa:bb:cc:dd:ee
 
 # Too many devices: 16 per port.

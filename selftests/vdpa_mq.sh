@@ -3,7 +3,7 @@
 # Multiqueue: a device with max_vqp 4 spreads many flows over its 4 RX
 # frame queues once the driver enables 4 pairs (ethtool -L, a CVQ
 # VQ_PAIRS_SET), and only uses the first after going back to 1.
-# timeout: 300
+# budget: 80
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd jq python3 ethtool
 model_only
@@ -19,7 +19,7 @@ CLS=/sys/kernel/debug/dpaa_vdpa/dpaa_sim0/classifier
 
 # flows N: N UDP flows (source ports 41000..) of 4 datagrams each to d0.
 flows() {
-	in_ns $NS python3 -c '
+	in_ns $NS $PY -c '
 import socket, sys
 for p in range(41000, 41000 + int(sys.argv[1])):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -37,7 +37,8 @@ grep -q "^member 1: fqid 0x[0-9a-f]*+4 " $CLS || fail "4 pairs not on the classi
 read -r -a a < <(rxq)
 flows 64
 want=$((a[0] + a[1] + a[2] + a[3] + 256))
-wait_for 20 bash -c "s=0; for q in 0 2 4 6; do s=\$((s + \$(vdpa -j dev vstats show d0 qidx \$q | jq '.vstats.d0.frames'))); done; [ \$s -ge $want ]" ||
+rx_sum_ge() { local s=0 q; for q in 0 2 4 6; do s=$((s + $(vstat d0 $q frames))); done; [ $s -ge "$1" ]; }
+wait_for 20 rx_sum_ge $want ||
 	fail "not all 256 datagrams arrived: $(rxq)"
 read -r -a b < <(rxq)
 log "RX frames per queue after 64 flows: $((b[0] - a[0])) $((b[1] - a[1])) $((b[2] - a[2])) $((b[3] - a[3]))"
@@ -48,7 +49,7 @@ done
 in_ns d0 ethtool -L d0 combined 1 || fail "ethtool -L combined 1"
 grep -q "^member 1: fqid 0x[0-9a-f]*+1 " $CLS || fail "1 pair not on the classifier: $(cat $CLS)"
 flows 32
-wait_for 20 bash -c "[ \$(vdpa -j dev vstats show d0 qidx 0 | jq '.vstats.d0.frames') -ge $((b[0] + 128)) ]" ||
+wait_for 20 vstat_ge d0 0 frames $((b[0] + 128)) ||
 	fail "queue 0 did not get the 128 datagrams: $(rxq)"
 read -r -a c < <(rxq)
 for i in 1 2 3; do

@@ -6,7 +6,7 @@
 # in-range one takes effect on the classifier, an unknown command is
 # refused, and a buffer outside every mapping is a device error
 # (DEVICE_NEEDS_RESET), not a kernel fault.
-# timeout: 300
+# budget: 45
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd jq python3
 model_only
@@ -20,7 +20,7 @@ chr=/dev/$(basename /sys/bus/vdpa/devices/d0/vhost-vdpa-*)
 wait_for 10 test -c "$chr" || fail "no $chr"
 CLS=/sys/kernel/debug/dpaa_vdpa/dpaa_sim0/classifier
 
-out=$(python3 "$(dirname "$0")/lib/vhost_cvq.py" "$chr" 4 \
+out=$($PY "$(dirname "$0")/lib/vhost_cvq.py" "$chr" 4 \
 	member:1 pairs:2 member:1 pairs:0 pairs:5 pairs:0x8001 class:9:9 member:1 fault) ||
 	fail "vhost_cvq.py failed: $out"
 log "$out"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # vstats add up: N frames sent to a device and N it sends show as exactly N
 # frames (and their bytes) on its RX and TX queues and their frame queues.
-# timeout: 300
+# budget: 90
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd jq python3
 model_only
@@ -27,10 +27,10 @@ while IFS== read -r k v; do before[rx_$k]=$v; done < <(snap 0)
 while IFS== read -r k v; do before[tx_$k]=$v; done < <(snap 1)
 
 udp_burst $NS $D0 7000 $N
-wait_for 20 bash -c "[ \$(vdpa -j dev vstats show d0 qidx 0 | jq '.vstats.d0.frames') -ge $((before[rx_frames] + N)) ]" ||
+wait_for 20 vstat_ge d0 0 frames $((before[rx_frames] + N)) ||
 	fail "d0 RX frames: $(vstat d0 0 frames), want $((before[rx_frames] + N))"
 udp_burst d0 $W4 7000 $N
-wait_for 20 bash -c "[ \$(vdpa -j dev vstats show d0 qidx 1 | jq '.vstats.d0.used') -ge $((before[tx_used] + N)) ]" ||
+wait_for 20 vstat_ge d0 1 used $((before[tx_used] + N)) ||
 	fail "d0 TX used: $(vstat d0 1 used)"
 
 for k in frames fq_enqueued fq_dequeued used; do

@@ -14,6 +14,14 @@
 set -u
 
 KSFT_SKIP=4
+# Python without site-packages starts in half the time under TCG+KASAN; the
+# test tools use the standard library only.
+PY="python3 -S"
+
+# Volumes. `make check` keeps them small (the bytes are still verified end
+# to end); `make soak` raises them (scripts/soak.sh).
+TCP_MIB=${TCP_MIB:-4}   # MiB per content-verified TCP transfer
+CHURN=${CHURN:-5}       # add/remove cycles of the churn loops
 MOD=dpaa_vdpa
 VDPA=${VDPA:-$(command -v vdpa || echo /usr/sbin/vdpa)}
 
@@ -190,7 +198,7 @@ tcp_check() {
 
 # udp_burst NS ADDR PORT N: N UDP datagrams of one flow (fixed source port).
 udp_burst() {
-	in_ns "$1" python3 -c '
+	in_ns "$1" $PY -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("", 40000))
@@ -236,12 +244,20 @@ vdpa_up() {
 	in_ns "$ns" sysctl -qw net.ipv6.conf."$dev".disable_ipv6=1
 }
 
-# vstat DEV QIDX NAME: a counter of `vdpa dev vstats show`.
+# vstat DEV QIDX NAME: a counter of `vdpa dev vstats show` (parsed in the
+# shell: one process, not two, per read).
 vstat() {
-	local v
-	v=$("$VDPA" -j dev vstats show "$1" qidx "$2" | jq -r ".vstats.\"$1\".\"$3\"")
-	[ -n "$v" ] && [ "$v" != null ] || fail "no vstat $3 for $1 qidx $2"
-	echo "$v"
+	local json
+	json=$("$VDPA" -j dev vstats show "$1" qidx "$2" 2>/dev/null)
+	[[ $json =~ \"$3\":([0-9]+) ]] || fail "no vstat $3 for $1 qidx $2"
+	echo "${BASH_REMATCH[1]}"
+}
+
+# vstat_ge DEV QIDX NAME N: whether that counter is at least N (for wait_for).
+vstat_ge() {
+	local json
+	json=$("$VDPA" -j dev vstats show "$1" qidx "$2" 2>/dev/null)
+	[[ $json =~ \"$3\":([0-9]+) ]] && [ "${BASH_REMATCH[1]}" -ge "$4" ]
 }
 
 # udp_sink NS PORT: swallow UDP to PORT in NS (no ICMP unreachable back).
@@ -267,4 +283,68 @@ vdpa_teardown() {
 	local ns
 	for ns in d0 d1 d2; do ip netns del $ns 2>/dev/null; done
 	return 0
+}
+
+# --- vDPA devices for userspace drivers (vhost-vdpa) ---------------------------
+VHOST_LIB="$(dirname "${BASH_SOURCE[0]}")"
+
+# vhost_dev NAME [dev add args...]: a device on port 0 bound to vhost_vdpa;
+# prints its character device.
+vhost_dev() {
+	local dev=$1 chr
+	shift
+	modprobe -r virtio_vdpa 2>/dev/null
+	modprobe vhost_vdpa || skip "no vhost_vdpa"
+	"$VDPA" dev add name "$dev" mgmtdev dpaa_sim0 "$@" || fail "dev add $dev $*"
+	wait_for 10 bash -c "ls -d /sys/bus/vdpa/devices/$dev/vhost-vdpa-* >/dev/null 2>&1" ||
+		fail "vhost_vdpa did not bind $dev"
+	chr=/dev/$(basename /sys/bus/vdpa/devices/"$dev"/vhost-vdpa-*)
+	wait_for 10 test -c "$chr" || fail "no $chr"
+	echo "$chr"
+}
+
+# vhost_teardown: vdpa_teardown, and vhost_vdpa unloaded.
+vhost_teardown() {
+	vdpa_teardown
+	modprobe -r vhost_vdpa 2>/dev/null
+	return 0
+}
+
+# wire_flood MAC SECS: from the wire end, raw UDP frames to MAC for SECS
+# seconds (or until killed), in the background; FLOOD_PID is the sender.
+FLOOD_PID=""
+wire_flood() {
+	ip netns exec $NS $PY - "$WIRE_IF" "$1" "$2" <<'PY' &
+import socket, struct, sys, time
+ifname, dst, secs = sys.argv[1], bytes.fromhex(sys.argv[2].replace(":", "")), float(sys.argv[3])
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((ifname, 0))
+src = bytes.fromhex(open(f"/sys/class/net/{ifname}/address").read().strip().replace(":", ""))
+ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + 8 + 64, 0, 0, 64, 17, 0,
+                 bytes([10, 9, 0, 2]), bytes([10, 9, 0, 99]))
+f = dst + src + b"\x08\x00" + ip + struct.pack("!HHHH", 4000, 9, 72, 0) + b"f" * 64
+end = time.monotonic() + secs
+while time.monotonic() < end:
+    for _ in range(32):
+        try:
+            s.send(f)
+        except OSError:
+            time.sleep(0.001)
+PY
+	FLOOD_PID=$!
+}
+
+# stop_flood: ends the wire_flood sender.
+stop_flood() {
+	[ -n "$FLOOD_PID" ] && kill "$FLOOD_PID" 2>/dev/null && wait "$FLOOD_PID" 2>/dev/null
+	FLOOD_PID=""
+	return 0
+}
+
+# vdpa_rebind DEV DRIVER: moves DEV to another vDPA bus driver.
+vdpa_rebind() {
+	local cur
+	cur=$(basename "$(readlink /sys/bus/vdpa/devices/"$1"/driver 2>/dev/null)" 2>/dev/null)
+	[ -n "$cur" ] && [ "$cur" != . ] && echo "$1" >/sys/bus/vdpa/drivers/"$cur"/unbind
+	echo "$1" >/sys/bus/vdpa/drivers/"$2"/bind
 }

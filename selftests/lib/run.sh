@@ -6,10 +6,14 @@
 #
 #   run.sh [-o OUTDIR] [TEST...]     (default: every selftests/*.sh)
 #
-# Each test runs under a timeout (selftests/settings, or a "# timeout: N" line
-# in the test). Results go to stdout and, line by line, to OUTDIR/tap.txt so
-# that the host still has them if the guest dies. After the tests a kmemleak
-# scan is one more test. The kernel log is saved to OUTDIR/dmesg.txt.
+# Every test declares its time budget in seconds ("# budget: N"): a test
+# without one fails, and so does one that passes but takes longer than its
+# budget, so a slow test is caught when it is written. It is killed after
+# 3 x budget + 60 s (or "# timeout: N"). SOAK=1 (make soak: long volumes) does
+# not enforce budgets and kills a test only after SOAK_TIMEOUT (3600) s.
+# Results go to stdout and, line by line, to OUTDIR/tap.txt so that the host
+# still has them if the guest dies. After the tests a kmemleak scan is one
+# more test. The kernel log is saved to OUTDIR/dmesg.txt.
 set -u
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,8 +28,7 @@ if [ ${#tests[@]} -eq 0 ]; then
 	for t in "$here"/*.sh; do tests+=("$t"); done
 fi
 
-default_timeout=$(sed -n 's/^timeout=//p' "$here/settings" 2>/dev/null)
-default_timeout=${default_timeout:-120}
+soak=${SOAK:-0}
 
 tap() {
 	echo "$*"
@@ -47,8 +50,14 @@ n=0
 for t in "${tests[@]}"; do
 	n=$((n + 1))
 	name=$(basename "$t" .sh)
+	budget=$(sed -n 's/^# budget: *\([0-9]*\).*/\1/p' "$t" | head -n 1)
 	limit=$(sed -n 's/^# timeout: *\([0-9]*\).*/\1/p' "$t" | head -n 1)
-	limit=${limit:-$default_timeout}
+	if [ -z "$budget" ]; then
+		tap "not ok $((n)) $name # no '# budget: N' line"
+		continue
+	fi
+	limit=${limit:-$((3 * budget + 60))}
+	[ "$soak" = 1 ] && limit=${SOAK_TIMEOUT:-3600}
 	kmsg "start $name"
 	start=$(date +%s)
 	# Output to a file, not a pipe: a process the test left behind must
@@ -64,7 +73,11 @@ for t in "${tests[@]}"; do
 		[ "$rc" = 0 ] && rc=1
 	fi
 	case $rc in
-	0) tap "ok $n $name # ${took}s" ;;
+	0) if [ "$soak" != 1 ] && [ "$took" -gt "$budget" ]; then
+		tap "not ok $n $name # OVER BUDGET ${took}s > ${budget}s"
+	else
+		tap "ok $n $name # ${took}s (budget ${budget}s)"
+	fi ;;
 	4) tap "ok $n $name # SKIP" ;;
 	124 | 137) tap "not ok $n $name # TIMEOUT after ${limit}s" ;;
 	*) tap "not ok $n $name # exit=$rc" ;;
