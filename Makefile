@@ -5,6 +5,10 @@
 #   make check      the test suite: host unit tests + kselftests in QEMU on the
 #                   debug kernel; ends with "N passed, N failed"
 #   make demo       boot the base kernel in QEMU and show the module at work
+#   make soak       volume and soak: long transfers, churn x100, long fuzzing
+#                   (base kernel, about 1.5-2 h; not part of make check)
+#   make fuzz-vhost the hostile vhost-vdpa driver alone: SEED=N (or SEEDS="a b")
+#                   ROUNDS=N (per seed), on the debug kernel
 #   make bench      benchmark the port against a veth pair (base kernel)
 #   make setup      install the toolchain (done by every target anyway)
 #   make kernel     build/reuse the cached kernels (debug and base)
@@ -16,7 +20,7 @@ SCRIPTS := $(CURDIR)/scripts
 # The same tools for the kernel and the module, always (see scripts/env.sh).
 KMAKE = $(shell . $(SCRIPTS)/env.sh && echo $$KMAKE)
 
-.PHONY: all modules setup kernel check demo bench clippy fmt fmt-check clean
+.PHONY: all modules setup kernel check soak fuzz-vhost demo bench clippy fmt fmt-check clean
 
 all: modules
 
@@ -46,6 +50,16 @@ kernel: setup
 
 check:
 	$(SCRIPTS)/check.sh
+
+soak:
+	$(SCRIPTS)/soak.sh
+
+SEED ?= 1
+SEEDS ?= $(SEED)
+ROUNDS ?= 2000
+fuzz-vhost:
+	SELFTESTS=vdpa_vhost_fuzz SOAK=1 HOST_TESTS=0 VHOST_FUZZ_SEEDS="$(SEEDS)" VHOST_FUZZ_ROUNDS=$(ROUNDS) \
+		VHOST_FUZZ_MIN_HOSTILE=0 RESULTS=$(CURDIR)/results-fuzz-vhost $(SCRIPTS)/check.sh
 
 demo:
 	$(SCRIPTS)/demo.sh

@@ -12,22 +12,39 @@
 #
 # Results are kept in results/ (console.log, tap.txt, dmesg.txt, ...).
 # SELFTESTS="a b" runs only selftests/a.sh and selftests/b.sh.
+# Each selftest declares a time budget that the runner enforces; the last
+# lines give the time of each phase (setup, kernel, build, cargo, fuzz, guest).
+#
+# scripts/soak.sh runs the same on the base kernel with long volumes:
+# KERNEL=base, SOAK=1 (no budgets), TCP_MIB, CHURN and FUZZ_SECONDS passed on.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/env.sh"
-res=$top/results
-guest_timeout=${GUEST_TIMEOUT:-3000}
+res=${RESULTS:-$top/results}
+flavor=${KERNEL:-debug}
+guest_timeout=${GUEST_TIMEOUT:-2400}
 
 passed=0
 failed=0
 skipped=0
+t_start=$(date +%s)
+t_mark=$t_start
+phases=""
+# phase NAME: the time since the previous mark is NAME's.
+phase() {
+	local now
+	now=$(date +%s)
+	phases+="$1 $((now - t_mark))s, "
+	t_mark=$now
+}
 say() { echo "check: $*"; }
 pass() { passed=$((passed + $1)); }
 failn() { failed=$((failed + $1)); }
 
 finish() {
 	echo
+	echo "check: phases: ${phases}total $(($(date +%s) - t_start))s"
 	echo "$passed passed, $failed failed, $skipped skipped"
 	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
 	exit $?
@@ -36,9 +53,11 @@ finish() {
 "$top/scripts/setup.sh" || { say "setup failed"; failn 1; finish; }
 rm -rf "$res"
 mkdir -p "$res"
+phase setup
 
-kdir=$("$top/scripts/kernel.sh" debug) || { say "debug kernel build failed"; failn 1; finish; }
+kdir=$("$top/scripts/kernel.sh" "$flavor") || { say "$flavor kernel build failed"; failn 1; finish; }
 say "kernel: $kdir"
+phase kernel
 
 # The module is built through clippy (CLIPPY=1 compiles it as well): any
 # rustc or clippy warning fails the check, as does unformatted code.
@@ -73,6 +92,9 @@ else
 	failn 1
 fi
 
+phase build
+# HOST_TESTS=0 skips the host unit tests and fuzzing (make fuzz-vhost).
+if [ "${HOST_TESTS:-1}" = 1 ]; then
 # --- host unit tests -------------------------------------------------------
 say "cargo test (rust/core)"
 (cd "$top/rust/core" && RUSTC=$RUSTC "$CARGO" test --quiet) >"$res/cargo.log" 2>&1
@@ -87,15 +109,18 @@ if [ $cargo_rc -ne 0 ] && [ "$cargo_fail" -eq 0 ]; then
 fi
 pass "$cargo_pass"
 failn "$cargo_fail"
+phase cargo
 
 # Coverage-guided fuzzing of the parser, the FD codec and the classifier,
-# a fixed time per target (FUZZ_SECONDS, default 20).
-say "fuzz (${FUZZ_SECONDS:-20} s per target)"
-"$top/scripts/fuzz.sh" "${FUZZ_SECONDS:-20}" >"$res/fuzz.log" 2>&1
+# a fixed time per target (FUZZ_SECONDS, default 10; make soak: 300).
+say "fuzz (${FUZZ_SECONDS:-10} s per target)"
+"$top/scripts/fuzz.sh" "${FUZZ_SECONDS:-10}" >"$res/fuzz.log" 2>&1
 cat "$res/fuzz.log"
 pass "$(grep -c '^fuzz: ok ' "$res/fuzz.log")"
 failn "$(grep -c '^fuzz: not ok ' "$res/fuzz.log")"
 grep -q '^fuzz: build failed' "$res/fuzz.log" && failn 1
+phase fuzz
+fi
 
 # --- kselftests in the guest ----------------------------------------------
 tests=()
@@ -105,13 +130,19 @@ else
 	for t in "$top"/selftests/*.sh; do tests+=("$t"); done
 fi
 
-say "booting the debug kernel for ${#tests[@]} selftests (timeout ${guest_timeout}s)"
+# Test knobs travel to the guest explicitly (its environment is fresh).
+knobs=()
+for v in $(compgen -e | grep -E '^VHOST_FUZZ_'); do knobs+=("$v=${!v}"); done
+say "booting the $flavor kernel for ${#tests[@]} selftests (timeout ${guest_timeout}s)"
 start=$(date +%s)
 "$top/scripts/vm.sh" -k "$kdir" -o "$res" -t "$guest_timeout" -- \
-	env DPAA_VDPA_KO="$top/dpaa_vdpa.ko" bash "$top/selftests/lib/run.sh" -o "$res" "${tests[@]}" \
+	env DPAA_VDPA_KO="$top/dpaa_vdpa.ko" SOAK="${SOAK:-0}" TCP_MIB="${TCP_MIB:-4}" CHURN="${CHURN:-5}" \
+	"${knobs[@]}" \
+	bash "$top/selftests/lib/run.sh" -o "$res" "${tests[@]}" \
 	>"$res/console.log" 2>&1
 vm_rc=$?
 say "guest ran $(($(date +%s) - start)) s (rc $vm_rc)"
+phase guest
 
 # TAP results: the guest wrote them to results/tap.txt as it went.
 touch "$res/tap.txt"
@@ -122,7 +153,8 @@ pass "$(grep -E '^ok ' "$res/tap.txt" | grep -vc ' # SKIP')"
 failn "$(grep -cE '^not ok ' "$res/tap.txt")"
 # A test that never reported: the guest hung or died under it.
 ran=$(grep -cE '^(not )?ok ' "$res/tap.txt")
-want=$((${#tests[@]} + 1)) # + kmemleak
+want=${#tests[@]}
+[ "$flavor" = debug ] && want=$((want + 1)) # + kmemleak
 if [ "$ran" -lt "$want" ]; then
 	[ $vm_rc -eq 124 ] && say "guest killed after ${guest_timeout}s"
 	[ $vm_rc -eq 125 ] && say "guest died (panic?)"

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Volume and soak (`make soak`): the whole suite on the base kernel (no
+# KASAN: volume is the point here, not the checkers) with long volumes and
+# no time budgets, then long fuzzing:
+#   - TCP_MIB=64: every content-verified TCP transfer moves 64 MiB;
+#   - CHURN=100: port, module and vDPA device add/remove loops run 100 times;
+#   - FUZZ_SECONDS=300 per libFuzzer target.
+# Each can be overridden from the environment. Results go to results-soak/.
+# It takes about 1.5-2 hours on the 2-core machine; it is not part of
+# `make check` (.ci/run).
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+export KERNEL=base SOAK=1
+export TCP_MIB=${TCP_MIB:-64} CHURN=${CHURN:-100} FUZZ_SECONDS=${FUZZ_SECONDS:-300}
+export GUEST_TIMEOUT=${GUEST_TIMEOUT:-10800}
+export RESULTS=${RESULTS:-$top/results-soak}
+exec "$top/scripts/check.sh"
