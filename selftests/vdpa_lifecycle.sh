@@ -9,7 +9,6 @@
 require_cmd jq socat ping
 model_only
 trap vdpa_teardown EXIT
-kmemleak_clear
 port_setup
 D0=10.9.0.10 D1=10.9.0.11
 vdpa_up d0 d0 $D0
@@ -70,4 +69,3 @@ modprobe -r virtio_vdpa
 modprobe virtio_vdpa
 mod_unload || fail "rmmod with devices present"
 ip netns del d1
-kmemleak_check
