@@ -42,7 +42,18 @@ say() { echo "check: $*"; }
 pass() { passed=$((passed + $1)); }
 failn() { failed=$((failed + $1)); }
 
+# What each failed selftest printed (its last lines): CI may keep only the
+# tail of this script's output, so the reason is repeated at the end.
+fail_details() {
+	[ "${guest_ran:-0}" = 1 ] && [ -s "$res/console.log" ] || return 0
+	awk '/^# / { buf[n++ % 15] = $0; next }
+	     /^ok / { n = 0; next }
+	     /^not ok / { print "check: " $0; for (i = (n > 15 ? n - 15 : 0); i < n; i++) print "  " buf[i % 15]; n = 0 }' \
+		"$res/console.log"
+}
+
 finish() {
+	fail_details
 	echo
 	echo "check: phases: ${phases}total $(($(date +%s) - t_start))s"
 	echo "$passed passed, $failed failed, $skipped skipped"
@@ -141,6 +152,7 @@ start=$(date +%s)
 	bash "$top/selftests/lib/run.sh" -o "$res" "${tests[@]}" \
 	>"$res/console.log" 2>&1
 vm_rc=$?
+guest_ran=1
 say "guest ran $(($(date +%s) - start)) s (rc $vm_rc)"
 phase guest
 
