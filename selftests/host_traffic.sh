@@ -3,7 +3,7 @@
 # The host netdev as a NIC: ping and a TCP_MIB (4, soak 64) MiB content-verified TCP transfer
 # between the host and a namespace on the wire end, both directions, over
 # IPv4 and IPv6, and over a VLAN.
-# budget: 100
+# budget: 150
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd socat ping ss
 model_only

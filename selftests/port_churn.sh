@@ -33,7 +33,9 @@ for victim in del_port rmmod; do
 	ip netns exec $NS socat -u TCP-LISTEN:5002,reuseaddr - >/dev/null &
 	listener=$!
 	wait_for 20 bash -c "ip netns exec $NS ss -Hltn | grep -q ':5002 '" || fail "listener"
-	socat -u /dev/zero TCP:$W4:5002 2>/dev/null &
+	# linger=0: killed, it aborts (RST) instead of leaving a FIN-WAIT
+	# socket that would retransmit through the next test's port.
+	socat -u /dev/zero TCP:$W4:5002,linger=0 2>/dev/null &
 	sender=$!
 	wait_for 20 bash -c "[ \$(cat /sys/class/net/$HOST_IF/statistics/tx_packets) -gt 2000 ]" || fail "no traffic"
 	if [ $victim = del_port ]; then echo 0 >$BUS/del_port || fail "del_port under traffic"; fi

@@ -3,7 +3,7 @@
 # Every frame sent on the wire is counted once by the port: delivered, or
 # dropped for a reason. Good frames and malformed ones (parse errors) are
 # sent; the counters must add up exactly and match the wire's TX count.
-# budget: 40
+# budget: 60
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd python3
 model_only

@@ -191,6 +191,12 @@ for _ in range(int(sys.argv[3])):
 # port_quiet: no IPv6 chatter and no ARP refreshes on port 0, so counters
 # move only with what a test sends (call after port_setup).
 port_quiet() {
+	# A TCP connection an earlier test left behind (e.g. killed with the port
+	# unloaded under it) retransmits its FIN through the new port, and the
+	# wire answers with a RST: frames nobody here sent.
+	local left
+	left=$(ss -Htan dst "$W4" 2>/dev/null)
+	[ -z "$left" ] || fail "connections to the wire left by an earlier test: $left"
 	in_ns $NS sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 	sysctl -qw net.ipv6.conf.$HOST_IF.disable_ipv6=1
 	ping -c 1 -W 5 $W4 >/dev/null || fail "ping"
