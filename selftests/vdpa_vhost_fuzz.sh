@@ -12,7 +12,7 @@ require_cmd python3
 model_only
 trap vhost_teardown EXIT
 port_setup
-chr=$(vhost_dev d0 mac 02:d0:aa:00:01:01)
+chr=$(vhost_dev d0 mac 02:d0:aa:00:01:01) || fail "vhost-vdpa device: $chr"
 SEEDS=${VHOST_FUZZ_SEEDS:-"1 2 3"}
 ROUNDS=${VHOST_FUZZ_ROUNDS:-380}
 MIN_HOSTILE=${VHOST_FUZZ_MIN_HOSTILE:-10000}

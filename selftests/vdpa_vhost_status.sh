@@ -14,7 +14,7 @@ model_only
 trap vhost_teardown EXIT
 port_setup
 MAC=02:d0:aa:00:01:01
-chr=$(vhost_dev d0 mac $MAC)
+chr=$(vhost_dev d0 mac $MAC) || fail "vhost-vdpa device: $chr"
 A="$VHOST_LIB/vhost_attack.py"
 
 out=$($PY "$A" "$chr" status) || fail "vhost_attack status: $out"

@@ -262,8 +262,7 @@ def cmd_unmap_freed(path, rounds="10"):
     libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
                           ctypes.c_int, ctypes.c_long]
     libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
-    # Many pages: vhost-vdpa's unpin loop (the window) runs page by page.
-    size = 8 << 20
+    size = 256 << 10
     resets = 0
     for _ in range(int(rounds)):
         d = Vdpa(path, size=64 << 10)
@@ -276,10 +275,9 @@ def cmd_unmap_freed(path, rounds="10"):
         rx.setup()
         rx.enable()
         d.driver_ok()
-        for i in range(120):
+        for i in range(min(size // RXBUF, 120)):
             j = rx.free.pop()
-            # One buffer every 64 KiB: spread over the mapping.
-            rx.write_desc(j, 0x100000 + i * (64 << 10), RXBUF, DESC_F_WRITE, 0)
+            rx.write_desc(j, 0x100000 + i * RXBUF, RXBUF, DESC_F_WRITE, 0)
             rx.offer(j, publish=False)
         rx.publish()
         rx.kick()
