@@ -193,9 +193,10 @@ for _ in range(int(sys.argv[3])):
 port_quiet() {
 	# A TCP connection an earlier test left behind (e.g. killed with the port
 	# unloaded under it) retransmits its FIN through the new port, and the
-	# wire answers with a RST: frames nobody here sent.
+	# wire answers with a RST: frames nobody here sent. TIME-WAIT and
+	# FIN-WAIT-2 send nothing by themselves.
 	local left
-	left=$(ss -Htan dst "$W4" 2>/dev/null)
+	left=$(ss -Htan dst "$W4" 2>/dev/null | grep -vE '^(TIME-WAIT|FIN-WAIT-2) ')
 	[ -z "$left" ] || fail "connections to the wire left by an earlier test: $left"
 	in_ns $NS sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 	sysctl -qw net.ipv6.conf.$HOST_IF.disable_ipv6=1
