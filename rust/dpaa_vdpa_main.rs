@@ -17,7 +17,7 @@
 #![recursion_limit = "256"]
 
 use core::sync::atomic::{AtomicPtr, Ordering};
-use dpaa::sim::{bman::Bman, qman::Qman};
+use dpaa::{Bman, DpaaDebugfs, PortCtl, Qman, MAX_PORTS};
 use kapi::debugfs::Dir;
 use kernel::{
     c_str,
@@ -36,9 +36,6 @@ mod port;
 mod relay;
 mod vdpa;
 
-/// Most software ports, and the highest port ID plus one.
-const MAX_SIM_PORTS: u32 = 16;
-
 module! {
     type: DpaaVdpa,
     name: "dpaa_vdpa",
@@ -52,8 +49,8 @@ module! {
 #[pin_data]
 struct State {
     #[pin]
-    ports: Mutex<[Option<port::Port>; MAX_SIM_PORTS as usize]>,
-    _dbg: debug::ModDebugfs,
+    ports: Mutex<[Option<port::Port>; MAX_PORTS as usize]>,
+    _dbg: DpaaDebugfs,
     dbg_root: Dir,
     qman: Arc<Qman>,
     bman: Arc<Bman>,
@@ -61,8 +58,8 @@ struct State {
 
 impl State {
     fn add_port(&self, id: u32) -> Result {
-        if id >= MAX_SIM_PORTS {
-            pr_err!("port ID {id} is out of range (0..{MAX_SIM_PORTS})\n");
+        if id >= MAX_PORTS {
+            pr_err!("port ID {id} is out of range (0..{MAX_PORTS})\n");
             return Err(EINVAL);
         }
         let mut ports = self.ports.lock();
@@ -71,12 +68,8 @@ impl State {
             pr_err!("port {id} exists\n");
             return Err(EEXIST);
         }
-        *slot = Some(port::Port::new_sim(
-            id,
-            &self.qman,
-            &self.bman,
-            &self.dbg_root,
-        )?);
+        let port = port::Port::new(id, &self.qman, &self.bman, &self.dbg_root)?;
+        *slot = Some(port);
         Ok(())
     }
 
@@ -92,7 +85,7 @@ impl State {
     }
 }
 
-/// The state the control files reach (set while the bus is registered).
+/// The state the control files reach (set while they are registered).
 static STATE: AtomicPtr<State> = AtomicPtr::new(core::ptr::null_mut());
 
 fn with_state(f: impl FnOnce(&State) -> Result) -> c_int {
@@ -100,8 +93,8 @@ fn with_state(f: impl FnOnce(&State) -> Result) -> c_int {
     if s.is_null() {
         return ENODEV.to_errno();
     }
-    // SAFETY: the state outlives the bus, and the bus (with its control
-    // files, whose writers it waits for) is unregistered before the state goes.
+    // SAFETY: the state outlives the control files, which are unregistered
+    // (waiting for their writers) before the state goes.
     match f(unsafe { &*s }) {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
@@ -119,17 +112,14 @@ extern "C" fn del_port(id: c_uint) -> c_int {
 }
 
 struct DpaaVdpa {
+    /// The port control files; unregistered first (see `Drop`).
+    ctl: Option<PortCtl>,
     state: Pin<KBox<State>>,
 }
 
 impl kernel::Module for DpaaVdpa {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        // SAFETY: reads a module parameter that is only written at load time.
-        let nports = unsafe { ffi::dpaa_vdpa_param_sim_ports() };
-        if nports > MAX_SIM_PORTS {
-            pr_err!("sim_ports={nports} is above the maximum of {MAX_SIM_PORTS}\n");
-            return Err(EINVAL);
-        }
+        let nports = dpaa::initial_ports()?;
         // SAFETY: plain read.
         let cpus = unsafe { ffi::dpaa_vdpa_nr_cpus() }.clamp(1, 8) as usize;
         // SAFETY: as above.
@@ -137,7 +127,7 @@ impl kernel::Module for DpaaVdpa {
         let qman = Qman::new(cpus, poll_ms)?;
         let bman = Bman::new()?;
         let dbg_root = Dir::new(c_str!("dpaa_vdpa"), None);
-        let dbg = debug::ModDebugfs::new(&dbg_root, &qman, &bman)?;
+        let dbg = DpaaDebugfs::new(&dbg_root, &qman, &bman)?;
         let state = KBox::pin_init(
             pin_init!(State {
                 ports <- new_mutex!(core::array::from_fn(|_| None), "dpaa_vdpa_ports"),
@@ -155,31 +145,33 @@ impl kernel::Module for DpaaVdpa {
             core::ptr::from_ref::<State>(&state).cast_mut(),
             Ordering::Release,
         );
-        // SAFETY: registers the bus with our two callbacks.
-        let r = kernel::error::to_result(unsafe {
-            ffi::dpaa_vdpa_sim_bus_register(Some(new_port), Some(del_port))
-        });
-        if let Err(e) = r {
-            STATE.store(core::ptr::null_mut(), Ordering::Release);
-            return Err(e);
-        }
+        let ctl = match PortCtl::register(new_port, del_port) {
+            Ok(ctl) => ctl,
+            Err(e) => {
+                STATE.store(core::ptr::null_mut(), Ordering::Release);
+                return Err(e);
+            }
+        };
         let mode = if poll_ms > 0 {
             "polled"
         } else {
             "interrupt driven"
         };
         pr_info!("loaded, {nports} software port(s), {cpus} portal(s), {mode}\n");
-        Ok(Self { state })
+        Ok(Self {
+            ctl: Some(ctl),
+            state,
+        })
     }
 }
 
 impl Drop for DpaaVdpa {
     fn drop(&mut self) {
-        // SAFETY: registered in init; this waits for control file writers.
-        unsafe { ffi::dpaa_vdpa_sim_bus_unregister() };
+        // Unregisters the control files; this waits for their writers.
+        drop(self.ctl.take());
         STATE.store(core::ptr::null_mut(), Ordering::Release);
         // Ports go first, one at a time, outside the lock.
-        for id in 0..MAX_SIM_PORTS {
+        for id in 0..MAX_PORTS {
             let _ = self.state.del_port(id);
         }
     }

@@ -5,7 +5,7 @@
 
 use crate::{
     debug::PortDebugfs,
-    dpaa::sim::{self, bman::Bman, qman::Qman},
+    dpaa::{self, Bman, Qman},
     hostif::HostIf,
     kapi::{debugfs::Dir, device::dev_info, netdev::Registration, vdpa::MgmtDev},
     vdpa::PortMgmt,
@@ -21,17 +21,12 @@ pub(crate) struct Port {
     _mgmt: Pin<KBox<MgmtDev<PortMgmt>>>,
     _host: Registration<HostIf>,
     _dbg: PortDebugfs,
-    _dpaa: sim::Port,
+    _dpaa: dpaa::Port,
 }
 
 impl Port {
-    pub(crate) fn new_sim(
-        index: u32,
-        qman: &Arc<Qman>,
-        bman: &Arc<Bman>,
-        dbg: &Dir,
-    ) -> Result<Self> {
-        let dpaa = sim::Port::new(index, qman.clone(), bman.clone())?;
+    pub(crate) fn new(index: u32, qman: &Arc<Qman>, bman: &Arc<Bman>, dbg: &Dir) -> Result<Self> {
+        let dpaa = dpaa::Port::new(index, qman.clone(), bman.clone())?;
         let fman = dpaa.fman().clone();
         let hname = CString::try_from_fmt(fmt!("dpaa{index}"))?;
         let host = Registration::new(&hname, |nd| {

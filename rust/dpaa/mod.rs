@@ -5,12 +5,157 @@
 //! One interface, two backends: `sim` (a software model of QMan/BMan/FMan, the
 //! default and what the QEMU tests run) and, later, `qbman` (QorIQ hardware
 //! through the upstream qman.h/bman.h drivers).
+//!
+//! This module is the boundary. The backend is a private module, chosen once
+//! below; nothing above `dpaa` names it. What the rest of the driver uses is
+//! either defined here (what does not depend on the backend, named after its
+//! qman.h/bman.h counterpart) or re-exported from the backend under the names
+//! every backend provides: a backend that lacks one fails to compile where it
+//! is used.
 
-pub(crate) mod sim;
+use crate::kapi::napi::NapiCtx;
+use core::sync::atomic::AtomicU64;
+use dpaa_core::fd::QmFd;
+
+mod sim;
+
+// The one backend selection. The qbman backend will be selected by cfg here
+// (`sim` then only without it).
+use sim as backend;
+
+// How ports come and go, and the backend's own debugfs files.
+pub(crate) use backend::{initial_ports, DpaaDebugfs, Port, PortCtl, MAX_PORTS};
+
+// QMan and its frame queues, BMan and its pools, the host's DMA space.
+pub(crate) use backend::{Bman, Fq, FqRange, HostDma, Pool, PoolRef, Qman};
+
+// The FMan port and its counters.
+pub(crate) use backend::{DirStats, DropReason, Fman as FmanPort, DROP_NAMES};
+
+// The largest frame a port takes, and where it puts a frame in a host buffer.
+pub(crate) use backend::{MAX_FRAME, RX_OFFSET};
+
+// The port's classifier (no mainline counterpart: it is to move above the
+// backend).
+pub(crate) use backend::{CLASSIFIER_SLOTS, HOST_MEMBER, WIRE_MEMBER};
 
 /// What a port can back; the vDPA layer sizes its devices by it.
 pub(crate) struct PortCaps {
     /// Queue pairs one vDPA device may have: the length of its RX FQ range
     /// and its number of TX FQs.
     pub(crate) max_vqp_per_device: u16,
+}
+
+/// FQ states of the qman.h lifecycle (`enum qman_fq_state`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum FqState {
+    /// `qman_fq_state_oos`: out of service.
+    Oos,
+    /// `qman_fq_state_parked`: frames are kept, not dequeued.
+    Parked,
+    /// `qman_fq_state_sched`: dequeued by its portal.
+    Scheduled,
+    /// `qman_fq_state_retired`: enqueues are rejected, nothing is dequeued.
+    Retired,
+}
+
+/// What a dequeue callback tells the portal (`enum qman_cb_dqrr_result`).
+// Park and ConsumeStop are the flow control of the vDPA relay (a later change).
+#[allow(dead_code)]
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dqrr {
+    /// `qman_cb_dqrr_consume`: frame consumed; go on.
+    Consume,
+    /// `qman_cb_dqrr_park`: frame consumed; stop dequeuing this FQ until it
+    /// is rescheduled.
+    Park,
+    /// `qman_cb_dqrr_consume_stop`: frame consumed; end this poll.
+    ConsumeStop,
+}
+
+/// Why an enqueue was rejected (the enqueue rejection, ERN, of
+/// `qman_enqueue()`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Ern {
+    /// The FQ does not accept frames (OOS or retired).
+    State,
+    /// The FQ is at its tail-drop threshold (`QM_MR_RC_FQ_TAILDROP`).
+    TailDrop,
+    /// Fault injection.
+    Fault,
+}
+
+/// What is done with the frames of an FQ (`struct qman_fq_cb`).
+pub(crate) trait FqHandler: Send + Sync + 'static {
+    /// A frame dequeued in `portal`'s poll (`cb.dqrr`).
+    fn dqrr(&self, fd: &QmFd, napi: &NapiCtx) -> Dqrr;
+    /// A frame still in the FQ at teardown: release what it holds.
+    fn drain(&self, fd: &QmFd);
+    /// The end of a batch of `dqrr` calls in one poll: publish what the
+    /// batch produced (one used-ring update, one interrupt).
+    fn batch_end(&self, _napi: &NapiCtx) {}
+}
+
+/// Counters of an FQ.
+#[derive(Default)]
+pub(crate) struct FqStats {
+    pub(crate) enqueued: AtomicU64,
+    pub(crate) dequeued: AtomicU64,
+    pub(crate) ern_taildrop: AtomicU64,
+    pub(crate) ern_state: AtomicU64,
+    pub(crate) ern_fault: AtomicU64,
+}
+
+/// What a user does with one of its FQs (`struct qman_fq`), whatever its
+/// handler.
+pub(crate) trait FrameQueue: Send + Sync {
+    /// `qman_fq_fqid()`.
+    fn fqid(&self) -> u32;
+    fn stats(&self) -> &FqStats;
+    /// `qman_enqueue()`: on `Err`, the frame (and its buffer) is still the
+    /// caller's.
+    fn enqueue(&self, fd: QmFd) -> Result<(), Ern>;
+}
+
+/// Most buffers one acquire or release moves (the BMan command limit: `num`
+/// of `bman_release()` and `bman_acquire()`).
+pub(crate) const MAX_BUFS_PER_CMD: usize = 8;
+/// BPID of buffers that belong to no pool (TX frames; `FSL_DPAA_BPID_INV`).
+pub(crate) const NO_BPID: u8 = 0xff;
+
+/// Counters of a pool.
+#[derive(Default)]
+pub(crate) struct PoolStats {
+    pub(crate) acquired: AtomicU64,
+    pub(crate) released: AtomicU64,
+    pub(crate) depleted: AtomicU64,
+}
+
+/// Frees a buffer of a pool, given its address (the owner's function).
+pub(crate) type FreeBuf = fn(u64);
+
+/// An address the owner's space does not map for the access.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DmaFault;
+
+/// An owner's address space, as the FMan sees it.
+///
+/// Every address in a frame descriptor or a buffer pool belongs to its
+/// owner's address space: the host's (the kernel's direct map, as the DMA
+/// API gives on a board without an IOMMU) or a vDPA device's (its IOTLB).
+/// The FMan reaches an address through the owner's `Dma` only; an address
+/// the space does not map is a fault the owner hears of, never an access.
+///
+/// An access is checked and done in one call: a mapping that is removed
+/// concurrently is either used whole or not at all, and the owner's unmap
+/// returns only once no access through the old mapping is in flight.
+pub(crate) trait Dma: Send + Sync {
+    /// Copies `out.len()` bytes at `addr` into `out`.
+    fn read(&self, addr: u64, out: &mut [u8]) -> Result<(), DmaFault>;
+
+    /// Copies `data` to `addr`.
+    fn write(&self, addr: u64, data: &[u8]) -> Result<(), DmaFault>;
+
+    /// The device met an address the space refused: the owner's error.
+    fn fault(&self) {}
 }

@@ -6,10 +6,7 @@
 
 use super::HostIf;
 use crate::{
-    dpaa::sim::{
-        fman::{DirStats, DROP_NAMES, HOST_MEMBER},
-        qman::QmanFq,
-    },
+    dpaa::{DirStats, FrameQueue, DROP_NAMES, HOST_MEMBER},
     ffi,
     kapi::{
         error::{eopnotsupp, errno},

@@ -12,12 +12,7 @@ mod rx;
 mod tx;
 
 use crate::{
-    dpaa::sim::{
-        bman::PoolRef,
-        dma::{Dma, HostDma},
-        fman::{Fman, HOST_MEMBER, MAX_FRAME, RX_OFFSET},
-        qman::FqRange,
-    },
+    dpaa::{Dma, FmanPort, FqRange, HostDma, PoolRef, HOST_MEMBER, MAX_FRAME, RX_OFFSET},
     ffi,
     kapi::{
         error::errno,
@@ -101,7 +96,7 @@ impl<T> RtnlCell<T> {
 
 /// The host interface's state, in its net_device's private area.
 pub(crate) struct HostIf {
-    fman: Arc<Fman>,
+    fman: Arc<FmanPort>,
     dev: *mut ffi::net_device,
     rt: RtnlCell<Option<Running>>,
     /// ntuple rules by location: (key, RX queue index).
@@ -119,7 +114,7 @@ unsafe impl Sync for HostIf {}
 impl HostIf {
     /// The host interface of a port; its MAC (set on `dev`) becomes the
     /// host's on the port.
-    pub(crate) fn new(fman: Arc<Fman>, dev: &NetDev) -> Result<Self> {
+    pub(crate) fn new(fman: Arc<FmanPort>, dev: &NetDev) -> Result<Self> {
         dev.configure(features::NTUPLE, features::NTUPLE, 68, MAX_FRAME - 22, 128);
         fman.with_classifier(|c| c.claim(dev.mac(), HOST_MEMBER))
             .map_err(|_| errno(ffi::EADDRINUSE))?;

@@ -5,10 +5,7 @@
 
 use super::HostIf;
 use crate::{
-    dpaa::sim::{
-        bman::Pool,
-        qman::{Dqrr, FqHandler},
-    },
+    dpaa::{Dqrr, FqHandler, Pool},
     ffi,
     kapi::{napi::NapiCtx, skb::Skb},
 };

@@ -7,11 +7,7 @@
 
 use super::{HostIf, TX_INFLIGHT_MAX};
 use crate::{
-    dpaa::sim::{
-        bman::NO_BPID,
-        fman::{Fman, HOST_MEMBER, MAX_FRAME},
-        qman::{Dqrr, Fq, FqHandler, QmanFq},
-    },
+    dpaa::{Dqrr, FmanPort, Fq, FqHandler, FrameQueue, HOST_MEMBER, MAX_FRAME, NO_BPID},
     ffi,
     kapi::{napi::NapiCtx, netdev::NetDev, skb::Skb},
 };
@@ -107,7 +103,7 @@ impl HostIf {
 
 /// The FMan side of the host's TX FQs: transmit, then confirm.
 pub(super) struct FmanTx {
-    pub(super) fman: Arc<Fman>,
+    pub(super) fman: Arc<FmanPort>,
     pub(super) conf: Arc<Fq<HostTxConf>>,
 }
 

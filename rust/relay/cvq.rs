@@ -12,7 +12,7 @@ use super::{
     vq::{Vq, VqState},
     Link, LinkKind,
 };
-use crate::{dpaa::sim::qman::QmanFq, vdpa::net::VdpaNet};
+use crate::{dpaa::FrameQueue, vdpa::net::VdpaNet};
 use core::sync::atomic::Ordering::Relaxed;
 use dpaa_core::{
     ctrl::{self, Ctrl, ACK_ERR, ACK_OK},

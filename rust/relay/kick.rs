@@ -5,7 +5,7 @@
 
 use super::{cvq, rx, tx, vq::Role};
 use crate::{
-    dpaa::sim::qman::{Dqrr, FqHandler},
+    dpaa::{Dqrr, FqHandler},
     kapi::napi::NapiCtx,
     vdpa::net::VdpaNet,
 };

@@ -18,11 +18,7 @@ pub(crate) mod tx;
 pub(crate) mod vq;
 
 use crate::{
-    dpaa::sim::{
-        bman::{Pool, PoolRef},
-        dma::Dma,
-        qman::{Fq, FqRange, QmanFq},
-    },
+    dpaa::{Dma, Fq, FqRange, FrameQueue, Pool, PoolRef},
     kapi::vdpa::VqStatsMsg,
     vdpa::net::{DataDma, VdpaNet},
 };
@@ -131,7 +127,7 @@ pub(crate) enum LinkKind {
 impl Link {
     /// The backing FQ's (and pool's) counters, for vstats.
     pub(crate) fn put_stats(&self, msg: &mut VqStatsMsg) -> Result {
-        let fq: &dyn QmanFq = match &self.kind {
+        let fq: &dyn FrameQueue = match &self.kind {
             LinkKind::Rx { fq, .. } => &**fq,
             LinkKind::Tx { fq, .. } => &**fq,
             LinkKind::Ctrl { .. } => &*self.doorbell,

@@ -9,7 +9,7 @@ use super::{
     Link, LinkKind, HDR_LEN,
 };
 use crate::{
-    dpaa::sim::qman::{Dqrr, FqHandler, QmanFq},
+    dpaa::{Dqrr, FqHandler, FrameQueue},
     kapi::napi::NapiCtx,
     vdpa::net::VdpaNet,
 };

@@ -11,12 +11,7 @@ use super::{
     Link, LinkKind, SgRef, HDR_LEN, SG_MAX,
 };
 use crate::{
-    dpaa::sim::{
-        bman::NO_BPID,
-        dma::Dma,
-        fman::{DropReason, MAX_FRAME},
-        qman::{Dqrr, Fq, FqHandler, QmanFq},
-    },
+    dpaa::{Dma, Dqrr, DropReason, Fq, FqHandler, FrameQueue, MAX_FRAME, NO_BPID},
     ffi,
     kapi::napi::NapiCtx,
     vdpa::net::VdpaNet,

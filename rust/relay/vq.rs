@@ -10,7 +10,7 @@
 
 use super::{kick::Kick, Link};
 use crate::{
-    dpaa::sim::qman::{Fq, QmanFq},
+    dpaa::{Fq, FrameQueue},
     kapi::{
         sync::{new_spinlock_bh, new_spinlock_irq, SpinLockBh, SpinLockIrq},
         vdpa::Callback,

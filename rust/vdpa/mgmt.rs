@@ -8,10 +8,7 @@
 
 use super::net::{Params, VdpaNet, NAS, NGROUPS};
 use crate::{
-    dpaa::{
-        sim::fman::{Fman, HOST_MEMBER, MAX_FRAME, WIRE_MEMBER},
-        PortCaps,
-    },
+    dpaa::{FmanPort, PortCaps, HOST_MEMBER, MAX_FRAME, WIRE_MEMBER},
     ffi,
     kapi::{
         device::{dev_err, Device},
@@ -50,14 +47,14 @@ type Devices = [Option<Arc<VdpaNet>>; MAX_DEVICES];
 /// The management device operations of one port.
 pub(crate) struct PortMgmt {
     index: u32,
-    fman: Arc<Fman>,
+    fman: Arc<FmanPort>,
     max_vqp: u16,
     /// Devices by classifier member (slot `member - 1`).
     devices: Pin<KBox<Mutex<Devices>>>,
 }
 
 impl PortMgmt {
-    pub(crate) fn new(index: u32, fman: Arc<Fman>, caps: &PortCaps) -> Result<Self> {
+    pub(crate) fn new(index: u32, fman: Arc<FmanPort>, caps: &PortCaps) -> Result<Self> {
         Ok(Self {
             index,
             fman,

@@ -20,7 +20,7 @@ use super::{
     space::{AddrSpace, Spaces},
 };
 use crate::{
-    dpaa::sim::{dma::Dma, fman::Fman},
+    dpaa::{Dma, DmaFault, FmanPort},
     ffi,
     kapi::{
         error::errno,
@@ -76,7 +76,7 @@ struct Cfg {
 /// A virtio-net vDPA device.
 #[pin_data(PinnedDrop)]
 pub(crate) struct VdpaNet {
-    pub(crate) fman: Arc<Fman>,
+    pub(crate) fman: Arc<FmanPort>,
     pub(crate) member: u8,
     pub(crate) name: CString,
     pub(crate) max_vqp: u16,
@@ -131,7 +131,7 @@ fn in_use() -> Error {
 
 impl VdpaNet {
     /// A device on member `p.member`, whose admin MAC the caller claimed.
-    pub(crate) fn new(fman: Arc<Fman>, p: Params) -> Result<Arc<Self>> {
+    pub(crate) fn new(fman: Arc<FmanPort>, p: Params) -> Result<Arc<Self>> {
         let nvqs = vn::max_vqs(p.max_vqp) as usize;
         let mut vqs = KVec::with_capacity(nvqs, GFP_KERNEL)?;
         for i in 0..nvqs {
@@ -502,11 +502,11 @@ impl DataDma {
 }
 
 impl Dma for DataDma {
-    fn read(&self, addr: u64, out: &mut [u8]) -> Result<(), crate::dpaa::sim::dma::DmaFault> {
+    fn read(&self, addr: u64, out: &mut [u8]) -> Result<(), DmaFault> {
         Dma::read(self.dev().space_of_group(DATA_GROUP), addr, out)
     }
 
-    fn write(&self, addr: u64, data: &[u8]) -> Result<(), crate::dpaa::sim::dma::DmaFault> {
+    fn write(&self, addr: u64, data: &[u8]) -> Result<(), DmaFault> {
         Dma::write(self.dev().space_of_group(DATA_GROUP), addr, data)
     }
 

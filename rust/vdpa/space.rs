@@ -24,7 +24,7 @@
 //! that is not the driver's any more.
 
 use crate::{
-    dpaa::sim::dma::{Dma, DmaFault},
+    dpaa::{Dma, DmaFault},
     ffi,
     kapi::{
         iotlb::{Iotlb, MAP_RO, MAP_WO},

@@ -7,33 +7,20 @@
 //! finds too few is counted as a depletion. Buffers are the owner's: the
 //! pool only keeps their addresses, and gives every one back at teardown.
 
-use super::dma::Dma;
-use crate::kapi::sync::{new_spinlock_bh, SpinLockBh};
-use core::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use crate::{
+    dpaa::{Dma, FreeBuf, PoolStats, MAX_BUFS_PER_CMD},
+    kapi::sync::{new_spinlock_bh, SpinLockBh},
+};
+use core::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use kernel::{prelude::*, sync::Arc};
 
-/// Most buffers one acquire or release moves (the BMan command limit).
-pub(crate) const MAX_BUFS_PER_CMD: usize = 8;
 /// BPIDs the model has (0 is reserved, 0xff means "no pool" in an FD).
-pub(crate) const MAX_BPIDS: usize = 255;
-/// BPID of buffers that belong to no pool (TX frames).
-pub(crate) const NO_BPID: u8 = 0xff;
-
-/// Counters of a pool.
-#[derive(Default)]
-pub(crate) struct PoolStats {
-    pub(crate) acquired: AtomicU64,
-    pub(crate) released: AtomicU64,
-    pub(crate) depleted: AtomicU64,
-}
+const MAX_BPIDS: usize = 255;
 
 struct Stack {
     addrs: KVec<u64>,
     len: usize,
 }
-
-/// Frees a buffer of a pool, given its address (the owner's function).
-pub(crate) type FreeBuf = fn(u64);
 
 /// A buffer pool.
 #[pin_data(PinnedDrop)]
@@ -60,15 +47,15 @@ impl Pool {
         self.bpid
     }
 
-    pub(crate) fn room(&self) -> u32 {
+    pub(super) fn room(&self) -> u32 {
         self.room
     }
 
-    pub(crate) fn offset(&self) -> u16 {
+    pub(super) fn offset(&self) -> u16 {
         self.offset
     }
 
-    pub(crate) fn dma(&self) -> &dyn Dma {
+    pub(super) fn dma(&self) -> &dyn Dma {
         &*self.dma
     }
 
@@ -77,11 +64,11 @@ impl Pool {
         self.stack.lock().len
     }
 
-    pub(crate) fn capacity(&self) -> usize {
+    pub(super) fn capacity(&self) -> usize {
         self.stack.lock().addrs.len()
     }
 
-    pub(crate) fn depleted_by_fault(&self) -> bool {
+    pub(super) fn depleted_by_fault(&self) -> bool {
         self.deplete.load(Relaxed)
     }
 
@@ -108,7 +95,7 @@ impl Pool {
     }
 
     /// Takes `out.len()` (at most 8) buffers, or none.
-    pub(crate) fn acquire(&self, out: &mut [u64]) -> bool {
+    pub(super) fn acquire(&self, out: &mut [u64]) -> bool {
         if out.len() > MAX_BUFS_PER_CMD {
             return false;
         }
@@ -283,7 +270,7 @@ impl Bman {
     }
 
     /// Calls `f` on every pool (debugfs).
-    pub(crate) fn for_each_pool(&self, mut f: impl FnMut(&Pool)) {
+    pub(super) fn for_each_pool(&self, mut f: impl FnMut(&Pool)) {
         for bpid in 1..MAX_BPIDS {
             if let Some(p) = self.lookup(bpid as u8) {
                 f(&p);
@@ -292,7 +279,7 @@ impl Bman {
     }
 
     /// Fault injection: pool `bpid` acts depleted (or not).
-    pub(crate) fn set_deplete(&self, bpid: u8, on: bool) -> Result {
+    pub(super) fn set_deplete(&self, bpid: u8, on: bool) -> Result {
         self.lookup(bpid).ok_or(ENOENT)?.deplete.store(on, Relaxed);
         Ok(())
     }

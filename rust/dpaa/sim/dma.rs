@@ -8,27 +8,10 @@
 //! The FMan reaches an address through the owner's [`Dma`] only; an address
 //! the space does not map is a fault the owner hears of, never an access.
 
-use crate::ffi;
-
-/// An address the owner's space does not map for the access.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct DmaFault;
-
-/// An owner's address space, as the FMan sees it.
-///
-/// An access is checked and done in one call: a mapping that is removed
-/// concurrently is either used whole or not at all, and the owner's unmap
-/// returns only once no access through the old mapping is in flight.
-pub(crate) trait Dma: Send + Sync {
-    /// Copies `out.len()` bytes at `addr` into `out`.
-    fn read(&self, addr: u64, out: &mut [u8]) -> Result<(), DmaFault>;
-
-    /// Copies `data` to `addr`.
-    fn write(&self, addr: u64, data: &[u8]) -> Result<(), DmaFault>;
-
-    /// The device met an address the space refused: the owner's error.
-    fn fault(&self) {}
-}
+use crate::{
+    dpaa::{Dma, DmaFault},
+    ffi,
+};
 
 /// The host's space: buffers of the kernel's direct map, by physical address.
 pub(crate) struct HostDma;

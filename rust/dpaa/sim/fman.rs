@@ -10,12 +10,9 @@
 //! group frames go to every subscribed entity and the wire. Drops are
 //! counted by reason. The copy into the buffer is the only copy.
 
-use super::{
-    bman::Bman,
-    dma,
-    qman::{Ern, Qman},
-};
+use super::{bman::Bman, dma, qman::Qman};
 use crate::{
+    dpaa::Ern,
     ffi,
     kapi::sync::{new_spinlock_bh, SpinLockBh},
 };
@@ -132,7 +129,7 @@ pub(crate) struct Fman {
 }
 
 impl Fman {
-    pub(crate) fn new(id: u32, qman: Arc<Qman>, bman: Arc<Bman>) -> Result<Arc<Self>> {
+    pub(super) fn new(id: u32, qman: Arc<Qman>, bman: Arc<Bman>) -> Result<Arc<Self>> {
         // Zeroed memory is an empty classifier (dpaa_core guarantees it); it
         // is too big for the stack.
         let cls = KBox::<Classifier<CLASSIFIER_SLOTS>>::new_uninit(GFP_KERNEL | __GFP_ZERO)?;
@@ -161,7 +158,7 @@ impl Fman {
         f(&mut self.classifier.lock())
     }
 
-    pub(crate) fn set_wire(&self, dev: *mut ffi::net_device) {
+    pub(super) fn set_wire(&self, dev: *mut ffi::net_device) {
         self.wire.store(dev, Relaxed);
         if dev.is_null() {
             // SAFETY: waits for BH-context users of the old pointer.
@@ -170,7 +167,7 @@ impl Fman {
     }
 
     /// A frame arriving from the wire.
-    pub(crate) fn rx_from_wire(&self, frame: &[u8]) {
+    pub(super) fn rx_from_wire(&self, frame: &[u8]) {
         let s = &self.rx;
         s.frames.fetch_add(1, Relaxed);
         s.bytes.fetch_add(frame.len() as u64, Relaxed);

@@ -1,12 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Software model of DPAA: the backend used when no QorIQ hardware is present.
+//!
+//! Private to `dpaa`: the driver reaches the model only through the names
+//! below, which `dpaa` re-exports.
 
-pub(crate) mod bman;
-pub(crate) mod dma;
-pub(crate) mod fman;
+mod bman;
+mod bus;
+mod debugfs;
+mod dma;
+mod fman;
 mod port;
-pub(crate) mod qman;
-pub(crate) mod wire;
+mod qman;
+mod wire;
 
+pub(crate) use bman::{Bman, Pool, PoolRef};
+pub(crate) use bus::{initial_ports, PortCtl, MAX_PORTS};
+pub(crate) use debugfs::DpaaDebugfs;
+pub(crate) use dma::HostDma;
+pub(crate) use fman::{
+    DirStats, DropReason, Fman, CLASSIFIER_SLOTS, DROP_NAMES, HOST_MEMBER, MAX_FRAME, RX_OFFSET,
+    WIRE_MEMBER,
+};
 pub(crate) use port::Port;
+pub(crate) use qman::{Fq, FqRange, Qman};

@@ -15,78 +15,27 @@
 //! (interrupt mode), or leaves it for a periodic timer to find (poll mode,
 //! `portal_poll_ms`); the poll dequeues in batches, round-robin over ready FQs,
 //! within the NAPI budget, and calls each FQ's dequeue callback, which returns
-//! consume, park (stop dequeuing this FQ until rescheduled) or stop (end this
-//! poll).
+//! consume, park (stop dequeuing this FQ until rescheduled) or consume-stop
+//! (end this poll).
 
-use crate::kapi::{
-    napi::{Napi, NapiCtx, NapiPoll},
-    sync::{new_spinlock_bh, new_spinlock_irq, SpinLockBh, SpinLockIrq},
-    timer::{Periodic, Tick},
+use crate::{
+    dpaa::{Dqrr, Ern, FqHandler, FqState, FqStats, FrameQueue},
+    kapi::{
+        napi::{Napi, NapiCtx, NapiPoll},
+        sync::{new_spinlock_bh, new_spinlock_irq, SpinLockBh, SpinLockIrq},
+        timer::{Periodic, Tick},
+    },
 };
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
 use dpaa_core::fd::QmFd;
 use kernel::{prelude::*, sync::Arc};
 
 /// First FQID handed out (QMan reserves low FQIDs).
-pub(crate) const FQID_BASE: u32 = 0x100;
+const FQID_BASE: u32 = 0x100;
 /// FQIDs the model has.
-pub(crate) const MAX_FQS: usize = 1024;
+const MAX_FQS: usize = 1024;
 /// Frames dequeued from one FQ before the poll moves to the next.
 const BATCH: usize = 16;
-
-/// FQ states of the qman.h lifecycle.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum FqState {
-    Oos,
-    Parked,
-    Scheduled,
-    Retired,
-}
-
-/// What a dequeue callback tells the portal.
-// Park and Stop are the flow control of the vDPA relay (a later change).
-#[allow(dead_code)]
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Dqrr {
-    /// Frame consumed; go on.
-    Consume,
-    /// Frame consumed; stop dequeuing this FQ until it is rescheduled.
-    Park,
-    /// Frame consumed; end this poll.
-    Stop,
-}
-
-/// Why an enqueue was rejected.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Ern {
-    /// The FQ does not accept frames (OOS or retired).
-    State,
-    /// The FQ is at its tail-drop threshold.
-    TailDrop,
-    /// Fault injection.
-    Fault,
-}
-
-/// What is done with the frames of an FQ.
-pub(crate) trait FqHandler: Send + Sync + 'static {
-    /// A frame dequeued in `portal`'s poll.
-    fn dqrr(&self, fd: &QmFd, napi: &NapiCtx) -> Dqrr;
-    /// A frame still in the FQ at teardown: release what it holds.
-    fn drain(&self, fd: &QmFd);
-    /// The end of a batch of `dqrr` calls in one poll: publish what the
-    /// batch produced (one used-ring update, one interrupt).
-    fn batch_end(&self, _napi: &NapiCtx) {}
-}
-
-/// Counters of an FQ.
-#[derive(Default)]
-pub(crate) struct FqStats {
-    pub(crate) enqueued: AtomicU64,
-    pub(crate) dequeued: AtomicU64,
-    pub(crate) ern_taildrop: AtomicU64,
-    pub(crate) ern_state: AtomicU64,
-    pub(crate) ern_fault: AtomicU64,
-}
 
 /// A fixed-capacity FIFO (allocated once; never grows on the datapath).
 struct FixedRing<T: Copy> {
@@ -135,13 +84,11 @@ struct Ring {
     busy: bool,
 }
 
-/// The type-erased side of an FQ that QMan itself uses.
-pub(crate) trait QmanFq: Send + Sync {
-    fn fqid(&self) -> u32;
-    fn stats(&self) -> &FqStats;
+/// The type-erased side of an FQ that QMan itself uses; its users' side is
+/// [`FrameQueue`].
+pub(super) trait QmanFq: FrameQueue {
     /// State, depth and portal, for debugfs.
     fn snapshot(&self) -> (FqState, usize, usize);
-    fn enqueue(&self, fd: QmFd) -> Result<(), Ern>;
     /// Dequeues up to `budget` frames; returns (done, more left, stop).
     fn poll(&self, budget: usize, napi: &NapiCtx) -> (usize, bool, bool);
 }
@@ -199,18 +146,13 @@ impl<H: FqHandler> Fq<H> {
     }
 }
 
-impl<H: FqHandler> QmanFq for Fq<H> {
+impl<H: FqHandler> FrameQueue for Fq<H> {
     fn fqid(&self) -> u32 {
         self.fqid
     }
 
     fn stats(&self) -> &FqStats {
         &self.stats
-    }
-
-    fn snapshot(&self) -> (FqState, usize, usize) {
-        let r = self.ring.lock();
-        (r.state, r.fds.len, self.portal)
     }
 
     fn enqueue(&self, fd: QmFd) -> Result<(), Ern> {
@@ -241,6 +183,13 @@ impl<H: FqHandler> QmanFq for Fq<H> {
         }
         Ok(())
     }
+}
+
+impl<H: FqHandler> QmanFq for Fq<H> {
+    fn snapshot(&self) -> (FqState, usize, usize) {
+        let r = self.ring.lock();
+        (r.state, r.fds.len, self.portal)
+    }
 
     fn poll(&self, budget: usize, napi: &NapiCtx) -> (usize, bool, bool) {
         let mut batch = [QmFd::default(); BATCH];
@@ -268,7 +217,7 @@ impl<H: FqHandler> QmanFq for Fq<H> {
             match self.handler.dqrr(fd, napi) {
                 Dqrr::Consume => {}
                 Dqrr::Park => park = true,
-                Dqrr::Stop => stop = true,
+                Dqrr::ConsumeStop => stop = true,
             }
         }
         if n > 0 {
@@ -404,7 +353,7 @@ impl NapiPoll for PortalPoll {
             }
         }
         self.frames.fetch_add(done as u64, Relaxed);
-        // Work left but budget unused (a Stop): ask for another poll.
+        // Work left but budget unused (a ConsumeStop): ask for another poll.
         if done < budget && self.ready.lock().len > 0 {
             return budget as i32;
         }
@@ -529,7 +478,7 @@ impl Qman {
     }
 
     /// Polled every `poll_ms` ms (or 0: interrupt driven).
-    pub(crate) fn poll_mode(&self) -> bool {
+    pub(super) fn poll_mode(&self) -> bool {
         self.poller.is_some()
     }
 
@@ -542,7 +491,7 @@ impl Qman {
     }
 
     /// Enqueues on FQ `fqid`; `Err(Ern::State)` if there is no such FQ.
-    pub(crate) fn enqueue(&self, fqid: u32, fd: QmFd) -> Result<(), Ern> {
+    pub(super) fn enqueue(&self, fqid: u32, fd: QmFd) -> Result<(), Ern> {
         self.lookup(fqid).ok_or(Ern::State)?.enqueue(fd)
     }
 
@@ -611,7 +560,7 @@ impl Qman {
     }
 
     /// Calls `f` for every FQ (debugfs).
-    pub(crate) fn for_each_fq(&self, mut f: impl FnMut(&dyn QmanFq)) {
+    pub(super) fn for_each_fq(&self, mut f: impl FnMut(&dyn QmanFq)) {
         let fqs: KVec<Arc<dyn QmanFq>> = {
             let reg = self.fqs.lock();
             let mut v = KVec::new();
@@ -628,7 +577,7 @@ impl Qman {
     }
 
     /// (polls, frames, stalled) of portal `i` (debugfs).
-    pub(crate) fn portal_stats(&self, i: usize) -> (u64, u64, bool) {
+    pub(super) fn portal_stats(&self, i: usize) -> (u64, u64, bool) {
         let p = self.portals[i].handler();
         (
             p.polls.load(Relaxed),
@@ -638,7 +587,7 @@ impl Qman {
     }
 
     /// Fault injection: stall portal `i` (its FQs are not dequeued) or resume it.
-    pub(crate) fn stall_portal(&self, i: usize, stall: bool) -> Result {
+    pub(super) fn stall_portal(&self, i: usize, stall: bool) -> Result {
         let p = self.portals.get(i).ok_or(EINVAL)?;
         p.handler().stalled.store(stall, Relaxed);
         if !stall {
@@ -648,11 +597,11 @@ impl Qman {
     }
 
     /// Fault injection: reject the next `n` enqueues.
-    pub(crate) fn set_fail_enqueue(&self, n: u32) {
+    pub(super) fn set_fail_enqueue(&self, n: u32) {
         self.fail_enqueue.store(n, Relaxed);
     }
 
-    pub(crate) fn fail_enqueue(&self) -> u32 {
+    pub(super) fn fail_enqueue(&self) -> u32 {
         self.fail_enqueue.load(Relaxed)
     }
 }
