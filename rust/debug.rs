@@ -4,17 +4,18 @@
 //!
 //! ```text
 //! qman/, bman/            the backend's files (`dpaa::DpaaDebugfs`)
-//! dpaa_sim<N>/classifier  members, default target and rules of port N
-//! dpaa_sim<N>/stats       port N's counters, RX (from the wire) and TX
+//! <port>/classifier       members, default target and rules of the port
+//! <port>/stats            the port's counters, RX (from the wire) and TX
 //! ```
+//!
+//! `<port>` is the name the backend gives the port (`dpaa::Port::name`).
 
 use crate::{
-    dpaa::{DirStats, FmanPort, DROP_NAMES},
+    dpaa::FmanPort,
     kapi::debugfs::{seq_print, Dir, File, SeqFile, Show},
 };
-use core::sync::atomic::Ordering::Relaxed;
 use dpaa_core::classify::{Key, MAX_MEMBERS};
-use kernel::{c_str, fmt, prelude::*, str::CString, sync::Arc};
+use kernel::{c_str, prelude::*, sync::Arc};
 
 fn file<T: Show + 'static>(
     name: &'static CStr,
@@ -111,20 +112,8 @@ impl Show for ClassifierFile {
 struct StatsFile(Arc<FmanPort>);
 impl Show for StatsFile {
     fn show(&self, m: &SeqFile) {
-        for (name, d) in [("rx", &self.0.rx), ("tx", &self.0.tx)] {
-            let d: &DirStats = d;
-            seq_print!(
-                m,
-                "{name}_frames {}\n{name}_bytes {}\n{name}_delivered {}\n{name}_to_wire {}\n",
-                d.frames.load(Relaxed),
-                d.bytes.load(Relaxed),
-                d.delivered.load(Relaxed),
-                d.to_wire.load(Relaxed)
-            );
-            for (i, r) in DROP_NAMES.iter().enumerate() {
-                seq_print!(m, "{name}_drop_{r} {}\n", d.drops[i].load(Relaxed));
-            }
-        }
+        self.0
+            .counters(&mut |dir, name, v| seq_print!(m, "{dir}_{name} {v}\n"));
     }
 }
 
@@ -135,9 +124,9 @@ pub(crate) struct PortDebugfs {
 }
 
 impl PortDebugfs {
-    pub(crate) fn new(root: &Dir, index: u32, fman: Arc<FmanPort>) -> Result<Self> {
-        let name = CString::try_from_fmt(fmt!("dpaa_sim{index}"))?;
-        let dir = Dir::new(&name, Some(root));
+    /// The files of port `name` (the backend's name of the port).
+    pub(crate) fn new(root: &Dir, name: &CStr, fman: Arc<FmanPort>) -> Result<Self> {
+        let dir = Dir::new(name, Some(root));
         let mut files = KVec::new();
         files.push(
             file(c_str!("classifier"), &dir, ClassifierFile(fman.clone()))?,

@@ -101,12 +101,12 @@ fn with_state(f: impl FnOnce(&State) -> Result) -> c_int {
     }
 }
 
-/// `echo ID > /sys/bus/dpaa_sim/new_port`.
+/// `echo ID > new_port` on the backend's bus (`dpaa::PortCtl`).
 extern "C" fn new_port(id: c_uint) -> c_int {
     with_state(|s| s.add_port(id))
 }
 
-/// `echo ID > /sys/bus/dpaa_sim/del_port`.
+/// `echo ID > del_port` on the backend's bus (`dpaa::PortCtl`).
 extern "C" fn del_port(id: c_uint) -> c_int {
     with_state(|s| s.del_port(id))
 }

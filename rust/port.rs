@@ -33,7 +33,7 @@ impl Port {
             nd.set_mac(&[0x02, 0xd0, 0xaa, index as u8, 0x00, 0x01]);
             HostIf::new(fman.clone(), nd)
         })?;
-        let dbg = PortDebugfs::new(dbg, index, fman)?;
+        let dbg = PortDebugfs::new(dbg, dpaa.name(), fman)?;
         let parent = ARef::from(dpaa.device());
         let caps = PortMgmt::caps(&dpaa.caps());
         let ops = PortMgmt::new(index, dpaa.fman().clone(), &dpaa.caps())?;

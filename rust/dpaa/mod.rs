@@ -29,8 +29,8 @@ pub(crate) use backend::{initial_ports, DpaaDebugfs, Port, PortCtl, MAX_PORTS};
 // QMan and its frame queues, BMan and its pools, the host's DMA space.
 pub(crate) use backend::{Bman, Fq, FqRange, HostDma, Pool, PoolRef, Qman};
 
-// The FMan port and its counters.
-pub(crate) use backend::{DirStats, DropReason, Fman as FmanPort, DROP_NAMES};
+// The FMan port, and why its TX side dropped a frame.
+pub(crate) use backend::{DropReason, Fman as FmanPort};
 
 // The largest frame a port takes, and where it puts a frame in a host buffer.
 pub(crate) use backend::{MAX_FRAME, RX_OFFSET};
@@ -94,6 +94,35 @@ pub(crate) trait FqHandler: Send + Sync + 'static {
     /// The end of a batch of `dqrr` calls in one poll: publish what the
     /// batch produced (one used-ring update, one interrupt).
     fn batch_end(&self, _napi: &NapiCtx) {}
+}
+
+/// The tail-drop threshold of an FQ (`QM_INITFQ_WE_TDTHRESH`).
+// Byte thresholds (`qm_fqd_set_taildrop()`) and congestion groups (CGRs)
+// come with the QMan-semantics slice of issue 10.
+#[derive(Clone, Copy)]
+pub(crate) enum TailDrop {
+    /// At most this many frames wait in the FQ; an enqueue beyond is
+    /// rejected (`Ern::TailDrop`).
+    Frames(usize),
+}
+
+/// How a new FQ is initialised (the `opts` and `flags` of
+/// `qman_init_fq()`).
+#[derive(Clone, Copy)]
+pub(crate) struct FqInit {
+    taildrop: TailDrop,
+    /// `QMAN_INITFQ_FLAG_SCHED`: scheduled at once; otherwise parked.
+    sched: bool,
+}
+
+impl FqInit {
+    /// Scheduled, with a tail-drop threshold of `n` frames.
+    pub(crate) const fn frames(n: usize) -> Self {
+        Self {
+            taildrop: TailDrop::Frames(n),
+            sched: true,
+        }
+    }
 }
 
 /// Counters of an FQ.

@@ -6,7 +6,7 @@
 
 use super::HostIf;
 use crate::{
-    dpaa::{DirStats, FrameQueue, DROP_NAMES, HOST_MEMBER},
+    dpaa::{FrameQueue, HOST_MEMBER},
     ffi,
     kapi::{
         error::{eopnotsupp, errno},
@@ -40,10 +40,16 @@ const POOL_STATS: [&str; 5] = [
     "pool_released",
     "pool_depleted",
 ];
-const DIR_STATS: [&str; 4] = ["frames", "bytes", "delivered", "to_wire"];
 
 fn nq(h: &HostIf) -> usize {
-    h.fman.qman.nr_portals()
+    h.fman.qman().nr_portals()
+}
+
+/// How many counters the port has (`port_<dir>_<name>`, last in the set).
+fn nr_port_counters(h: &HostIf) -> usize {
+    let mut n = 0;
+    h.fman.counters(&mut |_, _, _| n += 1);
+    n
 }
 
 pub(super) fn stats_count(h: &HostIf) -> u32 {
@@ -52,7 +58,7 @@ pub(super) fn stats_count(h: &HostIf) -> u32 {
         + n * (RXQ_STATS.len() + TXQ_STATS.len())
         + 1
         + POOL_STATS.len()
-        + 2 * (DIR_STATS.len() + DROP_NAMES.len())) as u32
+        + nr_port_counters(h)) as u32
 }
 
 /// Writes names into consecutive ETH_GSTRING_LEN slots.
@@ -104,14 +110,8 @@ pub(super) fn stats_strings(h: &HostIf, out: &mut [u8]) {
     }
     w.add(format_args!("txconf_dequeued"));
     POOL_STATS.iter().for_each(|s| w.add(format_args!("{s}")));
-    for d in ["rx", "tx"] {
-        DIR_STATS
-            .iter()
-            .for_each(|s| w.add(format_args!("port_{d}_{s}")));
-        DROP_NAMES
-            .iter()
-            .for_each(|s| w.add(format_args!("port_{d}_drop_{s}")));
-    }
+    h.fman
+        .counters(&mut |d, s, _| w.add(format_args!("port_{d}_{s}")));
 }
 
 pub(super) fn stats_values(h: &HostIf, out: &mut [u64]) {
@@ -171,20 +171,15 @@ pub(super) fn stats_values(h: &HostIf, out: &mut [u64]) {
         }
         None => (0..POOL_STATS.len()).for_each(|_| put(0)),
     }
-    for d in [&h.fman.rx, &h.fman.tx] {
-        let d: &DirStats = d;
-        for a in [&d.frames, &d.bytes, &d.delivered, &d.to_wire] {
-            put(l(a));
-        }
-        d.drops.iter().for_each(|a| put(l(a)));
-    }
+    h.fman.counters(&mut |_, _, x| put(x));
 }
 
-pub(super) fn drvinfo(_h: &HostIf, _dev: &NetDev, info: &mut ffi::ethtool_drvinfo) {
+pub(super) fn drvinfo(h: &HostIf, _dev: &NetDev, info: &mut ffi::ethtool_drvinfo) {
     for (d, s) in info.driver.iter_mut().zip(b"dpaa_vdpa\0") {
         *d = *s as _;
     }
-    for (d, s) in info.bus_info.iter_mut().zip(b"dpaa_sim\0") {
+    let bus = h.fman.bus_info().as_bytes_with_nul();
+    for (d, s) in info.bus_info.iter_mut().zip(bus) {
         *d = *s as _;
     }
 }

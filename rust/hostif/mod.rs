@@ -12,7 +12,7 @@ mod rx;
 mod tx;
 
 use crate::{
-    dpaa::{Dma, FmanPort, FqRange, HostDma, PoolRef, HOST_MEMBER, MAX_FRAME, RX_OFFSET},
+    dpaa::{Dma, FmanPort, FqInit, FqRange, HostDma, PoolRef, HOST_MEMBER, MAX_FRAME, RX_OFFSET},
     ffi,
     kapi::{
         error::errno,
@@ -165,7 +165,7 @@ impl HostIf {
         let frag_size = Self::frag_size(dev.mtu());
         // SAFETY: a constant of the kernel's build.
         let shinfo = unsafe { ffi::dpaa_vdpa_skb_shinfo_size() };
-        let pool = fman.bman.new_pool(
+        let pool = fman.bman().new_pool(
             POOL_BUFS,
             frag_size - shinfo,
             RX_OFFSET,
@@ -180,23 +180,24 @@ impl HostIf {
             }
             filled += n;
         }
-        let n = fman.qman.nr_portals();
+        let n = fman.qman().nr_portals();
         let this: *const HostIf = self;
-        let rx = fman
-            .qman
-            .create_fqs(n, RX_DEPTH, false, |i| i, |_, _| HostRx { host: this })?;
-        let conf = fman.qman.create_fqs(
+        let rx = fman.qman().create_fqs(
+            n,
+            FqInit::frames(RX_DEPTH),
+            |i| i,
+            |_, _| HostRx { host: this },
+        )?;
+        let conf = fman.qman().create_fqs(
             1,
-            TX_DEPTH * n,
-            false,
+            FqInit::frames(TX_DEPTH * n),
             |_| 0,
             |_, _| HostTxConf { host: this },
         )?;
         let conf_fq = conf.get(0).clone();
-        let tx = fman.qman.create_fqs(
+        let tx = fman.qman().create_fqs(
             n,
-            TX_DEPTH,
-            false,
+            FqInit::frames(TX_DEPTH),
             |i| i,
             |_, _| FmanTx {
                 fman: fman.clone(),

@@ -18,7 +18,7 @@ pub(crate) mod tx;
 pub(crate) mod vq;
 
 use crate::{
-    dpaa::{Dma, Fq, FqRange, FrameQueue, Pool, PoolRef},
+    dpaa::{Dma, Fq, FqInit, FqRange, FrameQueue, Pool, PoolRef},
     kapi::vdpa::VqStatsMsg,
     vdpa::net::{DataDma, VdpaNet},
 };
@@ -175,7 +175,7 @@ impl Datapath {
         let this: *const VdpaNet = dev;
         let fman = &dev.fman;
         let dma: Arc<dyn Dma> = Arc::new(DataDma { dev: this }, GFP_KERNEL)?;
-        let pools = fman.bman.new_pools(
+        let pools = fman.bman().new_pools(
             pairs,
             FQ_DEPTH,
             dev.rx_room(),
@@ -183,20 +183,18 @@ impl Datapath {
             dma,
             keep_buf,
         )?;
-        let rx = fman.qman.create_fqs(
+        let rx = fman.qman().create_fqs(
             pairs,
-            FQ_DEPTH,
-            false,
+            FqInit::frames(FQ_DEPTH),
             |i| i,
             |_, i| RxFq {
                 dev: this,
                 vq: 2 * i as u16,
             },
         )?;
-        let conf = fman.qman.create_fqs(
+        let conf = fman.qman().create_fqs(
             pairs,
-            FQ_DEPTH,
-            false,
+            FqInit::frames(FQ_DEPTH),
             |i| i,
             |_, i| TxConf {
                 dev: this,
@@ -210,10 +208,9 @@ impl Datapath {
                 GFP_KERNEL,
             )?;
         }
-        let tx = fman.qman.create_fqs(
+        let tx = fman.qman().create_fqs(
             pairs,
-            FQ_DEPTH,
-            false,
+            FqInit::frames(FQ_DEPTH),
             |i| i,
             |_, i| {
                 DevFmanTx::new(
@@ -232,10 +229,9 @@ impl Datapath {
         // over the portals by device.
         let cvq = dev.cvq();
         let cvq_portal = dev.member as usize;
-        let kicks = fman.qman.create_fqs(
+        let kicks = fman.qman().create_fqs(
             nvqs as usize,
-            1,
-            false,
+            FqInit::frames(1),
             |i| {
                 if Some(i as u16) == cvq {
                     cvq_portal
@@ -278,7 +274,7 @@ impl Datapath {
                 // Zeroed memory is an empty map (dpaa_core::bufmap).
                 let bufs = KBox::<RxBufs>::new_uninit(GFP_KERNEL | __GFP_ZERO)?;
                 LinkKind::Rx {
-                    pool: dev.fman.bman.lookup(self.pools[i].bpid()).ok_or(EINVAL)?,
+                    pool: self.pools[i].shared(),
                     fq: self.rx.get(i).clone(),
                     // SAFETY: zero-filled, a valid empty map.
                     bufs: unsafe { bufs.assume_init() },

@@ -265,7 +265,8 @@ impl Bman {
         Ok(out)
     }
 
-    pub(crate) fn lookup(&self, bpid: u8) -> Option<Arc<Pool>> {
+    /// The pool with BPID `bpid`, if one is registered (the model's FMan).
+    pub(super) fn lookup(&self, bpid: u8) -> Option<Arc<Pool>> {
         self.pools.lock().pools.get(bpid as usize)?.clone()
     }
 
@@ -297,6 +298,14 @@ pub(crate) struct PoolRef {
 unsafe impl Send for PoolRef {}
 // SAFETY: as above.
 unsafe impl Sync for PoolRef {}
+
+impl PoolRef {
+    /// A shared handle on the pool, for the users of its buffers; the BPID
+    /// stays this `PoolRef`'s.
+    pub(crate) fn shared(&self) -> Arc<Pool> {
+        self.pool.clone()
+    }
+}
 
 impl core::ops::Deref for PoolRef {
     type Target = Pool;

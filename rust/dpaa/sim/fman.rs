@@ -23,7 +23,7 @@ use dpaa_core::{
     hash::{flow_hash, pick, HashConfig},
     parse::{parse, Parsed},
 };
-use kernel::{prelude::*, sync::Arc};
+use kernel::{c_str, prelude::*, sync::Arc};
 
 /// Where the FMan writes a received frame in a host buffer (the FD offset).
 pub(crate) const RX_OFFSET: u16 = 64;
@@ -53,16 +53,17 @@ pub(crate) enum DropReason {
     DmaFault,
 }
 
-pub(crate) const DROP_NAMES: [&str; 9] = [
-    "parse",
-    "no_target",
-    "no_buffer",
-    "tail_drop",
-    "enqueue",
-    "too_long",
-    "bad_fd",
-    "spoofed",
-    "dma_fault",
+/// The counter name of each [`DropReason`], in its order.
+const DROP_NAMES: [&str; 9] = [
+    "drop_parse",
+    "drop_no_target",
+    "drop_no_buffer",
+    "drop_tail_drop",
+    "drop_enqueue",
+    "drop_too_long",
+    "drop_bad_fd",
+    "drop_spoofed",
+    "drop_dma_fault",
 ];
 
 /// Counters of one direction.
@@ -114,8 +115,8 @@ impl Route {
 #[pin_data]
 pub(crate) struct Fman {
     pub(crate) id: u32,
-    pub(crate) qman: Arc<Qman>,
-    pub(crate) bman: Arc<Bman>,
+    qman: Arc<Qman>,
+    bman: Arc<Bman>,
     #[pin]
     classifier: SpinLockBh<KBox<Classifier<CLASSIFIER_SLOTS>>>,
     hash: HashConfig,
@@ -123,9 +124,9 @@ pub(crate) struct Fman {
     /// cleared and then waited for with synchronize_net before it goes).
     wire: AtomicPtr<ffi::net_device>,
     /// From the wire.
-    pub(crate) rx: DirStats,
+    pub(super) rx: DirStats,
     /// From local entities.
-    pub(crate) tx: DirStats,
+    pub(super) tx: DirStats,
 }
 
 impl Fman {
@@ -148,6 +149,41 @@ impl Fman {
             }? Error),
             GFP_KERNEL,
         )
+    }
+
+    /// The QMan the port's FQs are created on.
+    pub(crate) fn qman(&self) -> &Arc<Qman> {
+        &self.qman
+    }
+
+    /// The BMan the port's pools are created on.
+    pub(crate) fn bman(&self) -> &Arc<Bman> {
+        &self.bman
+    }
+
+    /// The `bus_info` of the port's devices (ethtool): the model's bus.
+    pub(crate) fn bus_info(&self) -> &'static CStr {
+        c_str!("dpaa_sim")
+    }
+
+    /// Calls `f(dir, name, value)` for every counter of the port, always
+    /// in the same order: direction `"rx"` (from the wire), then `"tx"`
+    /// (from local entities), each with `frames`, `bytes`, `delivered`,
+    /// `to_wire`, then `drop_<reason>` for every [`DropReason`].
+    pub(crate) fn counters(&self, f: &mut dyn FnMut(&str, &str, u64)) {
+        for (dir, s) in [("rx", &self.rx), ("tx", &self.tx)] {
+            for (name, a) in [
+                ("frames", &s.frames),
+                ("bytes", &s.bytes),
+                ("delivered", &s.delivered),
+                ("to_wire", &s.to_wire),
+            ] {
+                f(dir, name, a.load(Relaxed));
+            }
+            for (&name, a) in DROP_NAMES.iter().zip(s.drops.iter()) {
+                f(dir, name, a.load(Relaxed));
+            }
+        }
     }
 
     /// Runs `f` on the classifier (configuration: rules, members).

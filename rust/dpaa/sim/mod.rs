@@ -19,8 +19,7 @@ pub(crate) use bus::{initial_ports, PortCtl, MAX_PORTS};
 pub(crate) use debugfs::DpaaDebugfs;
 pub(crate) use dma::HostDma;
 pub(crate) use fman::{
-    DirStats, DropReason, Fman, CLASSIFIER_SLOTS, DROP_NAMES, HOST_MEMBER, MAX_FRAME, RX_OFFSET,
-    WIRE_MEMBER,
+    DropReason, Fman, CLASSIFIER_SLOTS, HOST_MEMBER, MAX_FRAME, RX_OFFSET, WIRE_MEMBER,
 };
 pub(crate) use port::Port;
 pub(crate) use qman::{Fq, FqRange, Qman};

@@ -29,6 +29,7 @@ pub(crate) struct Port {
     fman: Arc<Fman>,
     index: u32,
     dev: RootDevice,
+    name: CString,
 }
 
 impl Port {
@@ -52,11 +53,18 @@ impl Port {
             fman,
             index,
             dev,
+            name,
         })
     }
 
     pub(crate) fn index(&self) -> u32 {
         self.index
+    }
+
+    /// The port's name, `dpaa_sim<N>`: its device's, and its debugfs
+    /// directory's.
+    pub(crate) fn name(&self) -> &CStr {
+        &self.name
     }
 
     pub(crate) fn device(&self) -> &Device {

@@ -19,7 +19,7 @@
 //! (end this poll).
 
 use crate::{
-    dpaa::{Dqrr, Ern, FqHandler, FqState, FqStats, FrameQueue},
+    dpaa::{Dqrr, Ern, FqHandler, FqInit, FqState, FqStats, FrameQueue, TailDrop},
     kapi::{
         napi::{Napi, NapiCtx, NapiPoll},
         sync::{new_spinlock_bh, new_spinlock_irq, SpinLockBh, SpinLockIrq},
@@ -495,19 +495,20 @@ impl Qman {
         self.lookup(fqid).ok_or(Ern::State)?.enqueue(fd)
     }
 
-    /// Creates `count` consecutive FQs, scheduled (or parked) on portals
-    /// `portal_of(i)`, their frames going to `handler_of(fqid, i)`.
+    /// Creates `count` consecutive FQs, initialised as `init` says (tail
+    /// drop; scheduled or parked) on portals `portal_of(i)`, their frames
+    /// going to `handler_of(fqid, i)`.
     pub(crate) fn create_fqs<H: FqHandler>(
         self: &Arc<Self>,
         count: usize,
-        depth: usize,
-        parked: bool,
+        init: FqInit,
         mut portal_of: impl FnMut(usize) -> usize,
         mut handler_of: impl FnMut(u32, usize) -> H,
     ) -> Result<FqRange<H>> {
         if count == 0 || count > MAX_FQS {
             return Err(EINVAL);
         }
+        let TailDrop::Frames(depth) = init.taildrop;
         // Reserve the FQIDs under the lock, make the FQs outside it (that
         // may sleep), then publish them.
         let start = {
@@ -523,10 +524,10 @@ impl Qman {
             for i in 0..count {
                 let fqid = FQID_BASE + (start + i) as u32;
                 let fds = FixedRing::new(QmFd::default(), depth)?;
-                let state = if parked {
-                    FqState::Parked
-                } else {
+                let state = if init.sched {
                     FqState::Scheduled
+                } else {
+                    FqState::Parked
                 };
                 let portal = portal_of(i) % self.portals.len();
                 let handler = handler_of(fqid, i);
