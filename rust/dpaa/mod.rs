@@ -59,19 +59,9 @@ pub(crate) enum FqState {
     Retired,
 }
 
-/// What a dequeue callback tells the portal (`enum qman_cb_dqrr_result`).
-// Park and ConsumeStop are the flow control of the vDPA relay (a later change).
-#[allow(dead_code)]
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Dqrr {
-    /// `qman_cb_dqrr_consume`: frame consumed; go on.
-    Consume,
-    /// `qman_cb_dqrr_park`: frame consumed; stop dequeuing this FQ until it
-    /// is rescheduled.
-    Park,
-    /// `qman_cb_dqrr_consume_stop`: frame consumed; end this poll.
-    ConsumeStop,
-}
+/// What a dequeue callback tells the portal (`enum qman_cb_dqrr_result`),
+/// acted on frame by frame (pure logic, unit-tested in `dpaa_core::dqrr`).
+pub(crate) use dpaa_core::dqrr::Dqrr;
 
 /// Why an enqueue was rejected (the enqueue rejection, ERN, of
 /// `qman_enqueue()`).

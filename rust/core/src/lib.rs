@@ -12,6 +12,7 @@
 pub mod bufmap;
 pub mod classify;
 pub mod ctrl;
+pub mod dqrr;
 pub mod fd;
 pub mod hash;
 pub mod parse;

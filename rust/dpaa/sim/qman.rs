@@ -14,12 +14,14 @@
 //! idle puts it on its portal's ready queue and schedules the portal's NAPI
 //! (interrupt mode), or leaves it for a periodic timer to find (poll mode,
 //! `portal_poll_ms`); the poll dequeues in batches, round-robin over ready FQs,
-//! within the NAPI budget, and calls each FQ's dequeue callback, which returns
-//! consume, park (stop dequeuing this FQ until rescheduled) or consume-stop
-//! (end this poll).
+//! within the NAPI budget, and calls each FQ's dequeue callback frame by
+//! frame, which returns consume, park (consumed; stop dequeuing this FQ until
+//! rescheduled), stop (not consumed: handed over again first; end this poll)
+//! or consume-stop (end this poll). Frames a poll took from an FQ but did not
+//! hand over go back to its head, in order.
 
 use crate::{
-    dpaa::{Dqrr, Ern, FqHandler, FqInit, FqState, FqStats, FrameQueue, TailDrop},
+    dpaa::{Ern, FqHandler, FqInit, FqState, FqStats, FrameQueue, TailDrop},
     kapi::{
         napi::{Napi, NapiCtx, NapiPoll},
         sync::{new_spinlock_bh, new_spinlock_irq, SpinLockBh, SpinLockIrq},
@@ -27,7 +29,7 @@ use crate::{
     },
 };
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
-use dpaa_core::fd::QmFd;
+use dpaa_core::{dqrr::hand_over, fd::QmFd};
 use kernel::{prelude::*, sync::Arc};
 
 /// First FQID handed out (QMan reserves low FQIDs).
@@ -53,14 +55,19 @@ impl<T: Copy> FixedRing<T> {
         })
     }
 
-    fn is_full(&self) -> bool {
-        self.len == self.slots.len()
-    }
-
-    /// Adds `v` at the tail; the caller checked `is_full`.
+    /// Adds `v` at the tail; the caller made sure there is room.
     fn push(&mut self, v: T) {
         let cap = self.slots.len();
         self.slots[(self.head + self.len) % cap] = v;
+        self.len += 1;
+    }
+
+    /// Puts `v` back at the head (taken, not consumed); the caller made sure
+    /// there is room.
+    fn push_front(&mut self, v: T) {
+        let cap = self.slots.len();
+        self.head = (self.head + cap - 1) % cap;
+        self.slots[self.head] = v;
         self.len += 1;
     }
 
@@ -77,7 +84,10 @@ impl<T: Copy> FixedRing<T> {
 
 struct Ring {
     state: FqState,
+    /// Room for `taildrop` frames and the BATCH a poll may hand back.
     fds: FixedRing<QmFd>,
+    /// Tail-drop threshold, in frames.
+    taildrop: usize,
     /// On its portal's ready queue.
     queued: bool,
     /// A poll holds frames dequeued from it.
@@ -167,7 +177,7 @@ impl<H: FqHandler> FrameQueue for Fq<H> {
                 self.stats.ern_state.fetch_add(1, Relaxed);
                 return Err(Ern::State);
             }
-            if r.fds.is_full() {
+            if r.fds.len >= r.taildrop {
                 drop(r);
                 self.stats.ern_taildrop.fetch_add(1, Relaxed);
                 return Err(Ern::TailDrop);
@@ -211,27 +221,28 @@ impl<H: FqHandler> QmanFq for Fq<H> {
             }
             r.busy = n > 0;
         }
-        self.stats.dequeued.fetch_add(n as u64, Relaxed);
-        let (mut park, mut stop) = (false, false);
-        for fd in &batch[..n] {
-            match self.handler.dqrr(fd, napi) {
-                Dqrr::Consume => {}
-                Dqrr::Park => park = true,
-                Dqrr::ConsumeStop => stop = true,
-            }
-        }
-        if n > 0 {
+        // One frame at a time, as the portal's DQRR hands them over: what
+        // a callback answers applies from that frame on.
+        let h = hand_over(n, |i| self.handler.dqrr(&batch[i], napi));
+        let done = h.consumed;
+        self.stats.dequeued.fetch_add(done as u64, Relaxed);
+        if done > 0 {
             self.handler.batch_end(napi);
         }
         let mut r = self.ring.lock();
         r.busy = false;
-        if park && r.state == FqState::Scheduled {
+        // What was taken and not consumed goes back to the head, in order.
+        // The ring has BATCH slots beyond the tail-drop threshold for it.
+        for fd in batch[done..n].iter().rev() {
+            r.fds.push_front(*fd);
+        }
+        if h.park && r.state == FqState::Scheduled {
             r.state = FqState::Parked;
         }
         // Still on the ready queue only if scheduled with frames left.
         let more = r.state == FqState::Scheduled && r.fds.len > 0;
         r.queued = more;
-        (n, more, stop)
+        (done, more, h.stop)
     }
 }
 
@@ -353,7 +364,8 @@ impl NapiPoll for PortalPoll {
             }
         }
         self.frames.fetch_add(done as u64, Relaxed);
-        // Work left but budget unused (a ConsumeStop): ask for another poll.
+        // Work left but budget unused (a stop): ask for another poll, as the
+        // DQRR interrupt reasserts while the DQRR holds entries.
         if done < budget && self.ready.lock().len > 0 {
             return budget as i32;
         }
@@ -523,7 +535,7 @@ impl Qman {
             let mut fqs = KVec::with_capacity(count, GFP_KERNEL)?;
             for i in 0..count {
                 let fqid = FQID_BASE + (start + i) as u32;
-                let fds = FixedRing::new(QmFd::default(), depth)?;
+                let fds = FixedRing::new(QmFd::default(), depth + BATCH)?;
                 let state = if init.sched {
                     FqState::Scheduled
                 } else {
@@ -536,7 +548,13 @@ impl Qman {
                         fqid,
                         portal,
                         ring <- new_spinlock_irq!(
-                            Ring { state, fds, queued: false, busy: false },
+                            Ring {
+                                state,
+                                fds,
+                                taildrop: depth,
+                                queued: false,
+                                busy: false,
+                            },
                             "qman_fq"
                         ),
                         stats: FqStats::default(),
