@@ -71,6 +71,23 @@ impl<T: Copy> FixedRing<T> {
         self.len += 1;
     }
 
+    /// Removes every entry equal to `v`, keeping the order of the others.
+    fn remove(&mut self, v: T)
+    where
+        T: PartialEq,
+    {
+        let cap = self.slots.len();
+        let mut kept = 0;
+        for i in 0..self.len {
+            let x = self.slots[(self.head + i) % cap];
+            if x != v {
+                self.slots[(self.head + kept) % cap] = x;
+                kept += 1;
+            }
+        }
+        self.len = kept;
+    }
+
     fn pop(&mut self) -> Option<T> {
         if self.len == 0 {
             return None;
@@ -99,6 +116,8 @@ struct Ring {
 pub(super) trait QmanFq: FrameQueue {
     /// State, depth and portal, for debugfs.
     fn snapshot(&self) -> (FqState, usize, usize);
+    /// The portal whose channel it is scheduled on.
+    fn portal(&self) -> usize;
     /// Dequeues up to `budget` frames; returns (done, more left, stop).
     fn poll(&self, budget: usize, napi: &NapiCtx) -> (usize, bool, bool);
 }
@@ -196,6 +215,10 @@ impl<H: FqHandler> FrameQueue for Fq<H> {
 }
 
 impl<H: FqHandler> QmanFq for Fq<H> {
+    fn portal(&self) -> usize {
+        self.portal
+    }
+
     fn snapshot(&self) -> (FqState, usize, usize) {
         let r = self.ring.lock();
         (r.state, r.fds.len, self.portal)
@@ -282,6 +305,9 @@ impl<H: FqHandler> Drop for FqRange<H> {
                 }
             }
             fq.ring.lock().state = FqState::Oos;
+            // Retired, so never queued again: no stale entry may name the
+            // FQID once it is handed out anew.
+            fq.qman.unqueue(fq.portal, fq.fqid);
         }
         // Every range has at least one FQ (checked at creation).
         let mut reg = self.fqs[0].qman.fqs.lock();
@@ -351,12 +377,17 @@ impl NapiPoll for PortalPoll {
             let Some(fqid) = self.ready.lock().pop() else {
                 break;
             };
-            let Some(fq) = qman.lookup(fqid) else {
+            // An entry popped just before its FQ went away may name a new
+            // FQ with the same FQID: only the FQ's own portal polls it.
+            let Some(fq) = qman.lookup(fqid).filter(|fq| fq.portal() == self.index) else {
                 continue;
             };
             let (n, more, stop) = fq.poll(budget - done, napi);
             done += n;
-            if more {
+            if more && stop {
+                // A stopped entry is the first one the next poll sees.
+                self.ready.lock().push_front(fqid);
+            } else if more {
                 self.ready.lock().push(fqid);
             }
             if stop {
@@ -478,6 +509,11 @@ impl Qman {
     fn lookup(&self, fqid: u32) -> Option<Arc<dyn QmanFq>> {
         let i = fqid.checked_sub(FQID_BASE)? as usize;
         self.fqs.lock().fqs.get(i)?.clone()
+    }
+
+    /// Takes `fqid` off `portal`'s ready queue (an FQ going away).
+    fn unqueue(&self, portal: usize, fqid: u32) {
+        self.portals[portal].handler().ready.lock().remove(fqid);
     }
 
     fn kick(&self, portal: usize, fqid: u32) {
