@@ -58,6 +58,7 @@ impl<T: Copy> FixedRing<T> {
     /// Adds `v` at the tail; the caller made sure there is room.
     fn push(&mut self, v: T) {
         let cap = self.slots.len();
+        debug_assert!(self.len < cap);
         self.slots[(self.head + self.len) % cap] = v;
         self.len += 1;
     }
@@ -66,6 +67,7 @@ impl<T: Copy> FixedRing<T> {
     /// there is room.
     fn push_front(&mut self, v: T) {
         let cap = self.slots.len();
+        debug_assert!(self.len < cap);
         self.head = (self.head + cap - 1) % cap;
         self.slots[self.head] = v;
         self.len += 1;
