@@ -12,19 +12,10 @@
 
 use crate::{
     dpaa::FmanPort,
-    kapi::debugfs::{seq_print, Dir, File, SeqFile, Show},
+    kapi::debugfs::{file, seq_print, Dir, SeqFile, Show},
 };
 use dpaa_core::classify::{Key, MAX_MEMBERS};
 use kernel::{c_str, prelude::*, sync::Arc};
-
-fn file<T: Show + 'static>(
-    name: &'static CStr,
-    dir: &Dir,
-    data: T,
-) -> Result<Arc<dyn Send + Sync>> {
-    let f: Arc<File<T>> = Arc::pin_init(File::new(name, dir, data), GFP_KERNEL)?;
-    Ok(f)
-}
 
 fn key_text(m: &SeqFile, k: &Key) {
     match k {

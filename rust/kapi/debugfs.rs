@@ -11,6 +11,7 @@ use kernel::{
     c_str,
     ffi::{c_char, c_int, c_void},
     prelude::*,
+    sync::Arc,
     types::Opaque,
 };
 
@@ -186,4 +187,15 @@ impl<T: Show> PinnedDrop for File<T> {
             unsafe { ffi::debugfs_remove(d.as_ptr()) };
         }
     }
+}
+
+/// A file `name` in `dir` showing `data`, kept as a type-erased handle
+/// (a list of them owns a directory's files; dropping one removes it).
+pub(crate) fn file<T: Show + 'static>(
+    name: &'static CStr,
+    dir: &Dir,
+    data: T,
+) -> Result<Arc<dyn Send + Sync>> {
+    let f: Arc<File<T>> = Arc::pin_init(File::new(name, dir, data), GFP_KERNEL)?;
+    Ok(f)
 }

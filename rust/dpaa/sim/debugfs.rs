@@ -14,7 +14,7 @@
 use super::{bman::Bman, qman::Qman};
 use crate::{
     dpaa::FqState,
-    kapi::debugfs::{seq_print, Dir, File, SeqFile, Show},
+    kapi::debugfs::{file, seq_print, Dir, SeqFile, Show},
 };
 use core::sync::atomic::Ordering::Relaxed;
 use kernel::{c_str, prelude::*, sync::Arc};
@@ -147,15 +147,6 @@ pub(crate) struct DpaaDebugfs {
     _files: KVec<Arc<dyn Send + Sync>>,
     _qman_dir: Dir,
     _bman_dir: Dir,
-}
-
-fn file<T: Show + 'static>(
-    name: &'static CStr,
-    dir: &Dir,
-    data: T,
-) -> Result<Arc<dyn Send + Sync>> {
-    let f: Arc<File<T>> = Arc::pin_init(File::new(name, dir, data), GFP_KERNEL)?;
-    Ok(f)
 }
 
 impl DpaaDebugfs {
