@@ -15,6 +15,8 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 export KERNEL=base SOAK=1
 export TCP_MIB=${TCP_MIB:-64} CHURN=${CHURN:-100} FUZZ_SECONDS=${FUZZ_SECONDS:-300}
+# The hostile vhost-vdpa driver: ten seeds of 2000 rounds (~180,000 hostile chains).
+export VHOST_FUZZ_SEEDS=${VHOST_FUZZ_SEEDS:-"1 2 3 4 5 6 7 8 9 10"} VHOST_FUZZ_ROUNDS=${VHOST_FUZZ_ROUNDS:-2000}
 export GUEST_TIMEOUT=${GUEST_TIMEOUT:-10800}
 export RESULTS=${RESULTS:-$top/results-soak}
 exec "$top/scripts/check.sh"
