@@ -62,13 +62,9 @@ def tx_by_phys(path, group_asid=None):
     return r
 
 
-def cmd_race(path, netns, wire_if, n="300"):
-    """TX frames whose source MAC another process flips between the
-    device's and a foreign one while the device works on them: what leaves
-    on the wire must carry the MAC the device checked, so no frame with the
-    foreign source arrives, whatever the timing."""
-    sock, wire_mac = wire_socket(netns, wire_if)
-    sock.settimeout(0.2)
+def tx_dev(path):
+    """A running device whose TX queue (ring at 0x1000) goes through a
+    proper map of our 64 KiB."""
     d = Vdpa(path, size=64 << 10)
     d.negotiate(BASIC)
     d.map(0, 64 << 10)
@@ -76,6 +72,17 @@ def cmd_race(path, netns, wire_if, n="300"):
     tx.setup()
     tx.enable()
     d.driver_ok()
+    return d, tx
+
+
+def cmd_race(path, netns, wire_if, n="300"):
+    """TX frames whose source MAC another process flips between the
+    device's and a foreign one while the device works on them: what leaves
+    on the wire must carry the MAC the device checked, so no frame with the
+    foreign source arrives, whatever the timing."""
+    sock, wire_mac = wire_socket(netns, wire_if)
+    sock.settimeout(0.2)
+    d, tx = tx_dev(path)
     own, bad = mac_bytes(d.mac()), mac_bytes("02:de:ad:be:ef:01")
     buf = 0x3000
     d.put(buf, b"\0" * HDR_LEN + mac_bytes(wire_mac) + own + struct.pack("!H", ETH_P_LOCAL) + b"r" * 46)
@@ -119,15 +126,9 @@ def cmd_phys(path):
 
 def cmd_mapped(path):
     """The control: the same TX through a proper map is sent."""
-    d = Vdpa(path, size=64 << 10)
-    d.negotiate(BASIC)
-    d.map(0, 64 << 10)
-    tx = d.ring(1, num=8, base=0x1000)
+    d, tx = tx_dev(path)
     buf = 0x3000
     d.put(buf, b"\0" * HDR_LEN + frame("02:d0:aa:00:ff:ff", d.mac()))
-    tx.setup()
-    tx.enable()
-    d.driver_ok()
     tx.offer(tx.chain([(buf, HDR_LEN + 60, False)]))
     tx.kick()
     got = tx.wait_used(1, 5.0)
@@ -364,13 +365,7 @@ def cmd_errors(path, rounds="50"):
     every mapping."""
     status = 0
     for _ in range(int(rounds)):
-        d = Vdpa(path, size=64 << 10)
-        d.negotiate(BASIC)
-        d.map(0, 64 << 10)
-        tx = d.ring(1, num=8, base=0x1000)
-        tx.setup()
-        tx.enable()
-        d.driver_ok()
+        d, tx = tx_dev(path)
         tx.offer(tx.chain([(0x4000_0000, HDR_LEN + 60, False)]))
         tx.kick()
         for _ in range(100):
