@@ -181,6 +181,11 @@ void dpaa_vdpa_netif_stop_queue(struct net_device *dev)
 	netif_stop_queue(dev);
 }
 
+void dpaa_vdpa_netif_tx_disable(struct net_device *dev)
+{
+	netif_tx_disable(dev);
+}
+
 void dpaa_vdpa_netif_wake_queue(struct net_device *dev)
 {
 	netif_wake_queue(dev);

@@ -352,8 +352,8 @@ pub(super) fn get_rxnfc(h: &HostIf, cmd: &mut ffi::ethtool_rxnfc, locs: &mut [u3
 }
 
 pub(super) fn set_rxnfc(h: &HostIf, cmd: &mut ffi::ethtool_rxnfc) -> Result {
-    // SAFETY: ethtool calls under RTNL.
-    let rules = unsafe { h.rules.get() };
+    // SAFETY: ethtool calls under RTNL; the rules have no datapath reader.
+    let rules = unsafe { h.rules.get_mut() };
     match cmd.cmd {
         ffi::ETHTOOL_SRXCLSRLINS => {
             let key = key_of(&cmd.fs)?;

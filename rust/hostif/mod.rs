@@ -22,7 +22,10 @@ use crate::{
 };
 use core::{
     cell::UnsafeCell,
-    sync::atomic::{AtomicU64, Ordering::Relaxed},
+    sync::atomic::{
+        AtomicBool, AtomicU64,
+        Ordering::{Relaxed, Release},
+    },
 };
 use dpaa_core::classify::{Key, Member, Rule, Target};
 use kernel::{prelude::*, sync::Arc};
@@ -74,22 +77,34 @@ struct Running {
 /// # Invariants
 ///
 /// Written only by `ndo_open`/`ndo_stop`/`ndo_change_mtu`/ethtool, all under
-/// RTNL; `ndo_start_xmit` and the FQ handlers read it only while the
-/// interface is up, i.e. between a completed open and the start of a stop
-/// (stop first stops the queue and destroys the FQs).
+/// RTNL, and only while no datapath reader runs or can start: `start()`
+/// stores the running state before the classifier targets its FQs and
+/// before the queue starts; `halt()` takes it out only after the TX queue
+/// is disabled (no `ndo_start_xmit` in progress) and every FQ is retired
+/// (no handler in progress, none to come).
 struct RtnlCell<T>(UnsafeCell<T>);
 
 // SAFETY: see the type invariant: writers are serialised by RTNL and never
 // concurrent with readers.
-unsafe impl<T: Send> Sync for RtnlCell<T> {}
+unsafe impl<T: Send + Sync> Sync for RtnlCell<T> {}
 
 impl<T> RtnlCell<T> {
     /// # Safety
     ///
-    /// Per the type invariant: under RTNL, or a datapath reader while up.
+    /// Under RTNL, or a datapath reader (which runs only while no writer
+    /// can, per the type invariant).
+    unsafe fn get(&self) -> &T {
+        // SAFETY: the caller's guarantee: no writer runs meanwhile.
+        unsafe { &*self.0.get() }
+    }
+
+    /// # Safety
+    ///
+    /// Under RTNL, with no datapath reader running or able to start (see
+    /// the type invariant), and no other reference from `get` alive.
     #[allow(clippy::mut_from_ref)]
-    unsafe fn get(&self) -> &mut T {
-        // SAFETY: the caller's guarantee.
+    unsafe fn get_mut(&self) -> &mut T {
+        // SAFETY: the caller's guarantee: this is the only access.
         unsafe { &mut *self.0.get() }
     }
 }
@@ -99,6 +114,10 @@ pub(crate) struct HostIf {
     fman: Arc<FmanPort>,
     dev: *mut ffi::net_device,
     rt: RtnlCell<Option<Running>>,
+    /// Set once the running state is in place and the queue may start;
+    /// cleared first thing in `halt()`, so a TX confirmation never wakes
+    /// the queue of an interface going down.
+    up: AtomicBool,
     /// ntuple rules by location: (key, RX queue index).
     rules: RtnlCell<[Option<(Key, u16)>; MAX_RULES]>,
     pub(crate) stats: HostStats,
@@ -122,6 +141,7 @@ impl HostIf {
             fman,
             dev: dev.as_raw(),
             rt: RtnlCell(UnsafeCell::new(None)),
+            up: AtomicBool::new(false),
             rules: RtnlCell(UnsafeCell::new([None; MAX_RULES])),
             stats: HostStats::default(),
             inflight: AtomicU64::new(0),
@@ -212,6 +232,9 @@ impl HostIf {
             frag_size,
         };
         let target = Self::target(&rt);
+        // SAFETY: under RTNL; no datapath reader yet: the classifier does
+        // not target these FQs and the queue is stopped.
+        unsafe { *self.rt.get_mut() = Some(rt) };
         let mac = dev.mac();
         fman.with_classifier(|c| -> Result {
             c.set_member(
@@ -230,21 +253,24 @@ impl HostIf {
             })
             .map_err(|_| EEXIST)
         })?;
-        // SAFETY: under RTNL (open/change_mtu), the datapath is not running yet.
-        unsafe { *self.rt.get() = Some(rt) };
         // SAFETY: under RTNL.
         for (key, q) in unsafe { self.rules.get() }.iter().flatten() {
             // Re-installs rules kept across a down/up; ignore conflicts.
             let _ = self.install_rule(key, *q);
         }
+        self.up.store(true, Release);
         dev.carrier_on();
         dev.start_queue();
         Ok(())
     }
 
+    /// Quiesces the datapath, then tears the running state down. Runs for
+    /// `ndo_stop`, and while up for an MTU change: then xmit may run on
+    /// another CPU and the FQ handlers on every portal until quiesced.
     fn halt(&self) {
         let dev = self.dev();
-        dev.stop_queue();
+        self.up.store(false, Release);
+        dev.tx_disable();
         dev.carrier_off();
         let mac = dev.mac();
         self.fman.with_classifier(|c| {
@@ -259,10 +285,20 @@ impl HostIf {
                 let _ = c.remove_owned(key, HOST_MEMBER);
             });
         }
-        // SAFETY: under RTNL; the queue is stopped (the core waited for
-        // xmit) and dropping `Running` retires and drains every FQ before
-        // the pool goes.
-        let rt = unsafe { self.rt.get().take() };
+        if let Some(rt) = self.running() {
+            // No handler in progress or to come once retired; TX first:
+            // its drain confirms (and frees) the skbs it held.
+            rt.tx.retire();
+            rt.conf.retire();
+            rt.rx.retire();
+        }
+        // A confirmation that read `up` before it was cleared may have
+        // woken the queue since: wait out the xmit that let in.
+        dev.tx_disable();
+        // SAFETY: under RTNL; no xmit runs or can start (the queue is
+        // disabled and only `start()` starts it) and no FQ handler runs
+        // (all retired).
+        let rt = unsafe { self.rt.get_mut().take() };
         drop(rt);
         self.inflight.store(0, Relaxed);
         self.refill_deficit.store(0, Relaxed);

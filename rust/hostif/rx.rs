@@ -58,6 +58,7 @@ impl FqHandler for HostRx {
         let host = unsafe { &*self.host };
         let Some(rt) = host.running() else {
             free_frag(fd.addr());
+            host.stats.rx_dropped.fetch_add(1, Relaxed);
             return Dqrr::Consume;
         };
         // SAFETY: the buffer is a fragment of `frag_size` bytes holding a
@@ -99,7 +100,11 @@ impl FqHandler for HostRx {
         Dqrr::Consume
     }
 
+    /// A frame left on a retired FQ: delivered by the port, never received.
     fn drain(&self, fd: &QmFd) {
         free_frag(fd.addr());
+        // SAFETY: the FQs are destroyed before the host interface.
+        let host = unsafe { &*self.host };
+        host.stats.rx_dropped.fetch_add(1, Relaxed);
     }
 }

@@ -11,7 +11,7 @@ use crate::{
     ffi,
     kapi::{napi::NapiCtx, netdev::NetDev, skb::Skb},
 };
-use core::sync::atomic::Ordering::Relaxed;
+use core::sync::atomic::Ordering::{Acquire, Relaxed};
 use dpaa_core::fd::QmFd;
 use kernel::sync::Arc;
 
@@ -78,10 +78,8 @@ impl HostIf {
         let q = cpu.checked_rem(rt.tx.len()).unwrap_or(0);
         match rt.tx.get(q).enqueue(fd) {
             Ok(()) => {
-                // The FD owns the skb now.
+                // The FD owns the skb now; its confirmation counts it.
                 let _ = skb.into_raw();
-                self.stats.tx_packets.fetch_add(1, Relaxed);
-                self.stats.tx_bytes.fetch_add(len as u64, Relaxed);
             }
             Err(_) => {
                 self.inflight.fetch_sub(1, Relaxed);
@@ -90,11 +88,19 @@ impl HostIf {
         }
     }
 
+    /// A frame is back from the FMan (or drained, never sent): counted as
+    /// sent only if its confirmation status says so.
     fn tx_confirmed(&self, fd: &QmFd, budget: i32) {
+        if fd.status() == 0 {
+            self.stats.tx_packets.fetch_add(1, Relaxed);
+            self.stats.tx_bytes.fetch_add(fd.length() as u64, Relaxed);
+        } else {
+            self.stats.tx_dropped.fetch_add(1, Relaxed);
+        }
         free_tx_skb(fd, budget);
         if self.inflight.fetch_sub(1, Relaxed) - 1 < TX_INFLIGHT_MAX / 2 {
             let dev = self.dev();
-            if dev.queue_stopped() && self.running().is_some() {
+            if dev.queue_stopped() && self.up.load(Acquire) {
                 dev.wake_queue();
             }
         }
@@ -120,7 +126,10 @@ impl FqHandler for FmanTx {
     }
 
     fn drain(&self, fd: &QmFd) {
-        self.conf.handler().confirm(fd, 0);
+        // Retired before the FMan took it: not sent.
+        let mut c = *fd;
+        c.set_status(1);
+        self.conf.handler().confirm(&c, 0);
     }
 }
 

@@ -123,6 +123,13 @@ impl NetDev {
         unsafe { ffi::dpaa_vdpa_netif_stop_queue(self.as_raw()) };
     }
 
+    /// Stops the queue and waits for an `ndo_start_xmit` in progress
+    /// (netif_tx_disable: takes each TX queue's lock). Process context.
+    pub(crate) fn tx_disable(&self) {
+        // SAFETY: valid, registered net_device; process context.
+        unsafe { ffi::dpaa_vdpa_netif_tx_disable(self.as_raw()) };
+    }
+
     pub(crate) fn wake_queue(&self) {
         // SAFETY: valid, registered net_device.
         unsafe { ffi::dpaa_vdpa_netif_wake_queue(self.as_raw()) };

@@ -289,10 +289,12 @@ impl<H: FqHandler> FqRange<H> {
     pub(crate) fn get(&self, i: usize) -> &Arc<Fq<H>> {
         &self.fqs[i]
     }
-}
 
-impl<H: FqHandler> Drop for FqRange<H> {
-    fn drop(&mut self) {
+    /// Retires every FQ and drains it through its handler's `drain`
+    /// (qman_retire_fq + qman_oos_fq): once this returns, no handler of the
+    /// range runs or will run, and no enqueue is accepted. Idempotent; the
+    /// FQIDs stay allocated until the range drops. Process context.
+    pub(crate) fn retire(&self) {
         for fq in self.fqs.iter() {
             fq.retire();
         }
@@ -311,6 +313,12 @@ impl<H: FqHandler> Drop for FqRange<H> {
             // FQID once it is handed out anew.
             fq.qman.unqueue(fq.portal, fq.fqid);
         }
+    }
+}
+
+impl<H: FqHandler> Drop for FqRange<H> {
+    fn drop(&mut self) {
+        self.retire();
         // Every range has at least one FQ (checked at creation).
         let mut reg = self.fqs[0].qman.fqs.lock();
         for fq in self.fqs.iter() {

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# MTU changes and down/up of the host netdev under a flood both ways: each
+# MTU change while up tears the RX/TX frame queues and the pool down and
+# builds them again while xmit runs on one CPU and RX/TX confirmation on
+# the portals. Nothing may touch the torn-down state (KASAN, the console
+# scan), every frame is accounted for on both sides (one the port handed
+# to a torn-down FQ is the host's rx_dropped; one drained from a TX FQ
+# before the FMan took it is tx_dropped, not sent), and the interface
+# works after.
+# Time: ~55 s under TCG (FLAPS=10).
+# budget: 100
+. "$(dirname "$0")/lib/lib.sh"
+require_cmd ping socat
+model_only
+FLAPS=${FLAPS:-10}
+HOST_FLOOD=""
+cleanup() {
+	stop_flood
+	[ -n "$HOST_FLOOD" ] && kill "$HOST_FLOOD" 2>/dev/null
+	port_teardown
+}
+trap cleanup EXIT
+port_setup
+port_quiet
+
+wire_mac=$(in_ns $NS cat /sys/class/net/$WIRE_IF/address)
+host_mac=$(cat /sys/class/net/$HOST_IF/address)
+# host_acct: host RX (received + dropped) and TX (sent) against what the
+# port delivered to it and took from it.
+host_acct() {
+	echo $(($(ethtool_stat $HOST_IF rx_packets) + $(ethtool_stat $HOST_IF rx_dropped))) \
+		$(port_stat rx_delivered) $(ethtool_stat $HOST_IF tx_packets) $(port_stat tx_frames)
+}
+read -r hrx0 prx0 htx0 ptx0 < <(host_acct)
+rx0=$(ethtool_stat $HOST_IF rx_packets)
+tx0=$(ethtool_stat $HOST_IF tx_packets)
+
+# Host -> wire: raw frames through the qdisc into ndo_start_xmit, on
+# whatever CPU this runs; errors while the link is down are expected.
+$PY - "$HOST_IF" "$wire_mac" <<'PY' &
+import socket, struct, sys, time
+ifname, dst = sys.argv[1], bytes.fromhex(sys.argv[2].replace(":", ""))
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((ifname, 0))
+src = bytes.fromhex(open(f"/sys/class/net/{ifname}/address").read().strip().replace(":", ""))
+ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + 8 + 64, 0, 0, 64, 17, 0,
+                 bytes([10, 9, 0, 1]), bytes([10, 9, 0, 98]))
+f = dst + src + b"\x08\x00" + ip + struct.pack("!HHHH", 4001, 9, 72, 0) + b"h" * 64
+while True:
+    for _ in range(32):
+        try:
+            s.send(f)
+        except OSError:
+            time.sleep(0.001)
+PY
+HOST_FLOOD=$!
+wire_flood "$host_mac" 600
+
+t0=$SECONDS
+for i in $(seq "$FLAPS"); do
+	ip link set $HOST_IF mtu 9000 || fail "flap $i: MTU 9000"
+	ip link set $HOST_IF mtu 1500 || fail "flap $i: MTU 1500"
+	ip link set $HOST_IF down || fail "flap $i: down"
+	ip link set $HOST_IF up || fail "flap $i: up"
+done
+log "$FLAPS x (MTU 9000, MTU 1500, down, up) under the flood: $((SECONDS - t0)) s"
+kill -0 "$HOST_FLOOD" 2>/dev/null || fail "the host flood died"
+kill -0 "$FLOOD_PID" 2>/dev/null || fail "the wire flood died"
+kill "$HOST_FLOOD"
+wait "$HOST_FLOOD" 2>/dev/null
+HOST_FLOOD=""
+stop_flood
+
+rx=$(($(ethtool_stat $HOST_IF rx_packets) - rx0))
+tx=$(($(ethtool_stat $HOST_IF tx_packets) - tx0))
+log "host: $rx frames received, $tx sent during the flaps"
+[ "$rx" -gt 0 ] || fail "no frame received during the flaps"
+[ "$tx" -gt 0 ] || fail "no frame sent during the flaps"
+
+wait_for 10 bash -c "ip link show $HOST_IF | grep -q LOWER_UP" || fail "$HOST_IF has no carrier"
+# Neighbours went with the downs: pin them again.
+ip neigh replace $W4 lladdr "$wire_mac" dev $HOST_IF nud permanent
+in_ns $NS ip neigh replace $H4 lladdr "$host_mac" dev $WIRE_IF nud permanent
+ping -c 3 -i 0.2 -W 5 $W4 >/dev/null || fail "ping after the flaps"
+tcp_check $NS "" $H4 1
+tcp_check "" $NS $W4 1 5002
+
+# Nothing in flight once the floods stopped: the sides must agree.
+acct_settled() {
+	read -r hrx prx htx ptx < <(host_acct)
+	[ $((hrx - hrx0)) = $((prx - prx0)) ] && [ $((htx - htx0)) = $((ptx - ptx0)) ]
+}
+settled=0
+t0=$SECONDS
+while [ $((SECONDS - t0)) -lt 10 ]; do
+	acct_settled && { settled=1; break; }
+	sleep 0.2
+done
+[ $settled = 1 ] || {
+	read -r hrx prx htx ptx < <(host_acct)
+	fail "host received+dropped $((hrx - hrx0)) of $((prx - prx0)) the port delivered;" \
+		"host sent $((htx - htx0)), the port took $((ptx - ptx0))"
+}
+log "accounting: $((prx - prx0)) delivered = received + dropped; $((ptx - ptx0)) sent"
+read -r frames sum < <(port_rx_balance)
+log "port RX: $frames frames, $sum delivered + dropped"
+[ "$frames" = "$sum" ] || fail "port RX frames $frames != delivered + drops $sum"
