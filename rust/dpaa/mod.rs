@@ -46,34 +46,14 @@ pub(crate) struct PortCaps {
     pub(crate) max_vqp_per_device: u16,
 }
 
-/// FQ states of the qman.h lifecycle (`enum qman_fq_state`).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum FqState {
-    /// `qman_fq_state_oos`: out of service.
-    Oos,
-    /// `qman_fq_state_parked`: frames are kept, not dequeued.
-    Parked,
-    /// `qman_fq_state_sched`: dequeued by its portal.
-    Scheduled,
-    /// `qman_fq_state_retired`: enqueues are rejected, nothing is dequeued.
-    Retired,
-}
+/// FQ states (`enum qman_fq_state`), why an enqueue was rejected (ERN), and
+/// tail-drop thresholds: the FQ state machine is pure logic, unit-tested in
+/// `dpaa_core::fq`.
+pub(crate) use dpaa_core::fq::{Ern, FqState, TailDrop};
 
 /// What a dequeue callback tells the portal (`enum qman_cb_dqrr_result`),
 /// acted on frame by frame (pure logic, unit-tested in `dpaa_core::dqrr`).
 pub(crate) use dpaa_core::dqrr::Dqrr;
-
-/// Why an enqueue was rejected (the enqueue rejection, ERN, of
-/// `qman_enqueue()`).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Ern {
-    /// The FQ does not accept frames (OOS or retired).
-    State,
-    /// The FQ is at its tail-drop threshold (`QM_MR_RC_FQ_TAILDROP`).
-    TailDrop,
-    /// Fault injection.
-    Fault,
-}
 
 /// What is done with the frames of an FQ (`struct qman_fq_cb`).
 pub(crate) trait FqHandler: Send + Sync + 'static {
@@ -84,16 +64,6 @@ pub(crate) trait FqHandler: Send + Sync + 'static {
     /// The end of a batch of `dqrr` calls in one poll: publish what the
     /// batch produced (one used-ring update, one interrupt).
     fn batch_end(&self, _napi: &NapiCtx) {}
-}
-
-/// The tail-drop threshold of an FQ (`QM_INITFQ_WE_TDTHRESH`).
-// Byte thresholds (`qm_fqd_set_taildrop()`) and congestion groups (CGRs)
-// come with the QMan-semantics slice of issue 10.
-#[derive(Clone, Copy)]
-pub(crate) enum TailDrop {
-    /// At most this many frames wait in the FQ; an enqueue beyond is
-    /// rejected (`Ern::TailDrop`).
-    Frames(usize),
 }
 
 /// How a new FQ is initialised (the `opts` and `flags` of
@@ -110,6 +80,15 @@ impl FqInit {
     pub(crate) const fn frames(n: usize) -> Self {
         Self {
             taildrop: TailDrop::Frames(n),
+            sched: true,
+        }
+    }
+
+    /// Scheduled, with a byte tail-drop threshold (`qm_fqd_set_taildrop()`,
+    /// what QMan itself has).
+    pub(crate) const fn bytes(n: u32) -> Self {
+        Self {
+            taildrop: TailDrop::Bytes(n),
             sched: true,
         }
     }

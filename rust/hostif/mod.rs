@@ -41,6 +41,9 @@ const POOL_BUFS: usize = 512;
 const RX_DEPTH: usize = 256;
 /// Depth of each TX FQ; frames in flight are limited below it.
 const TX_DEPTH: usize = 1024;
+/// Tail drop of each TX FQ, in bytes as QMan counts: TX_DEPTH full frames
+/// (never reached: frames in flight stop the queue first).
+const TX_TAILDROP: u32 = TX_DEPTH as u32 * MAX_FRAME;
 /// Frames in flight (enqueued, not yet confirmed) before the queue stops.
 const TX_INFLIGHT_MAX: u64 = 768;
 
@@ -217,7 +220,7 @@ impl HostIf {
         let conf_fq = conf.get(0).clone();
         let tx = fman.qman().create_fqs(
             n,
-            FqInit::frames(TX_DEPTH),
+            FqInit::bytes(TX_TAILDROP),
             |i| i,
             |_, _| FmanTx {
                 fman: fman.clone(),

@@ -14,6 +14,7 @@ pub mod classify;
 pub mod ctrl;
 pub mod dqrr;
 pub mod fd;
+pub mod fq;
 pub mod hash;
 pub mod parse;
 pub mod virtio_net;

@@ -21,7 +21,7 @@
 //! hand over go back to its head, in order.
 
 use crate::{
-    dpaa::{Ern, FqHandler, FqInit, FqState, FqStats, FrameQueue, TailDrop},
+    dpaa::{Ern, FqHandler, FqInit, FqState, FqStats, FrameQueue},
     kapi::{
         napi::{Napi, NapiCtx, NapiPoll},
         sync::{new_spinlock_bh, new_spinlock_irq, SpinLockBh, SpinLockIrq},
@@ -29,15 +29,20 @@ use crate::{
     },
 };
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
-use dpaa_core::{dqrr::hand_over, fd::QmFd};
+use dpaa_core::{
+    dqrr::hand_over,
+    fd::QmFd,
+    fq::{slots_for, FqCore, BATCH},
+};
 use kernel::{prelude::*, sync::Arc};
 
 /// First FQID handed out (QMan reserves low FQIDs).
 const FQID_BASE: u32 = 0x100;
 /// FQIDs the model has.
 const MAX_FQS: usize = 1024;
-/// Frames dequeued from one FQ before the poll moves to the next.
-const BATCH: usize = 16;
+/// Frames an FQ with a byte threshold can hold (the model's PFDR memory):
+/// zero-length frames count no bytes.
+const BYTE_FQ_FRAMES: usize = 1024;
 
 /// A fixed-capacity FIFO (allocated once; never grows on the datapath).
 struct FixedRing<T: Copy> {
@@ -101,18 +106,6 @@ impl<T: Copy> FixedRing<T> {
     }
 }
 
-struct Ring {
-    state: FqState,
-    /// Room for `taildrop` frames and the BATCH a poll may hand back.
-    fds: FixedRing<QmFd>,
-    /// Tail-drop threshold, in frames.
-    taildrop: usize,
-    /// On its portal's ready queue.
-    queued: bool,
-    /// A poll holds frames dequeued from it.
-    busy: bool,
-}
-
 /// The type-erased side of an FQ that QMan itself uses; its users' side is
 /// [`FrameQueue`].
 pub(super) trait QmanFq: FrameQueue {
@@ -132,45 +125,21 @@ pub(crate) struct Fq<H: FqHandler> {
     /// IRQ-safe: `qman_enqueue()` may be called from any context, and is
     /// (a vhost-vdpa kick comes with hard IRQs off).
     #[pin]
-    ring: SpinLockIrq<Ring>,
+    ring: SpinLockIrq<FqCore<KVec<QmFd>>>,
     stats: FqStats,
     qman: Arc<Qman>,
     handler: H,
 }
 
-// `depth` and `schedule` (unparking) serve the vDPA relay (a later change).
-#[allow(dead_code)]
 impl<H: FqHandler> Fq<H> {
     pub(crate) fn handler(&self) -> &H {
         &self.handler
     }
 
-    /// Depth (frames waiting).
-    pub(crate) fn depth(&self) -> usize {
-        self.ring.lock().fds.len
-    }
-
-    /// Parked -> scheduled: frames waiting are dequeued again.
-    pub(crate) fn schedule(&self) {
-        let kick = {
-            let mut r = self.ring.lock();
-            if r.state != FqState::Parked {
-                return;
-            }
-            r.state = FqState::Scheduled;
-            let kick = r.fds.len > 0 && !r.queued;
-            r.queued |= kick;
-            kick
-        };
-        if kick {
-            self.qman.kick(self.portal, self.fqid);
-        }
-    }
-
     /// Stops accepting and dequeuing frames; waits for a poll holding some.
     fn retire(&self) {
-        self.ring.lock().state = FqState::Retired;
-        while self.ring.lock().busy {
+        self.ring.lock().retire();
+        while self.ring.lock().busy() {
             // SAFETY: process context (teardown), may sleep.
             unsafe { crate::ffi::msleep(1) };
         }
@@ -191,22 +160,17 @@ impl<H: FqHandler> FrameQueue for Fq<H> {
             self.stats.ern_fault.fetch_add(1, Relaxed);
             return Err(Ern::Fault);
         }
-        let kick = {
-            let mut r = self.ring.lock();
-            if !matches!(r.state, FqState::Parked | FqState::Scheduled) {
-                drop(r);
-                self.stats.ern_state.fetch_add(1, Relaxed);
-                return Err(Ern::State);
+        let r = self.ring.lock().enqueue(fd);
+        let kick = match r {
+            Ok(kick) => kick,
+            Err(e) => {
+                let c = match e {
+                    Ern::TailDrop => &self.stats.ern_taildrop,
+                    _ => &self.stats.ern_state,
+                };
+                c.fetch_add(1, Relaxed);
+                return Err(e);
             }
-            if r.fds.len >= r.taildrop {
-                drop(r);
-                self.stats.ern_taildrop.fetch_add(1, Relaxed);
-                return Err(Ern::TailDrop);
-            }
-            r.fds.push(fd);
-            let kick = r.state == FqState::Scheduled && !r.queued;
-            r.queued |= kick;
-            kick
         };
         self.stats.enqueued.fetch_add(1, Relaxed);
         if kick {
@@ -223,28 +187,14 @@ impl<H: FqHandler> QmanFq for Fq<H> {
 
     fn snapshot(&self) -> (FqState, usize, usize) {
         let r = self.ring.lock();
-        (r.state, r.fds.len, self.portal)
+        (r.state(), r.len(), self.portal)
     }
 
     fn poll(&self, budget: usize, napi: &NapiCtx) -> (usize, bool, bool) {
         let mut batch = [QmFd::default(); BATCH];
-        let mut n = 0;
-        {
-            let mut r = self.ring.lock();
-            if r.state != FqState::Scheduled {
-                r.queued = false;
-                return (0, false, false);
-            }
-            while n < budget.min(BATCH) {
-                match r.fds.pop() {
-                    Some(fd) => {
-                        batch[n] = fd;
-                        n += 1;
-                    }
-                    None => break,
-                }
-            }
-            r.busy = n > 0;
+        let n = self.ring.lock().take(&mut batch[..budget.min(BATCH)]);
+        if n == 0 {
+            return (0, false, false);
         }
         // One frame at a time, as the portal's DQRR hands them over: what
         // a callback answers applies from that frame on.
@@ -254,19 +204,9 @@ impl<H: FqHandler> QmanFq for Fq<H> {
         if done > 0 {
             self.handler.batch_end(napi);
         }
-        let mut r = self.ring.lock();
-        r.busy = false;
-        // What was taken and not consumed goes back to the head, in order.
-        // The ring has BATCH slots beyond the tail-drop threshold for it.
-        for fd in batch[done..n].iter().rev() {
-            r.fds.push_front(*fd);
-        }
-        if h.park && r.state == FqState::Scheduled {
-            r.state = FqState::Parked;
-        }
-        // Still on the ready queue only if scheduled with frames left.
-        let more = r.state == FqState::Scheduled && r.fds.len > 0;
-        r.queued = more;
+        // What was taken and not consumed goes back to the head, in order;
+        // still on the ready queue only if scheduled with frames left.
+        let more = self.ring.lock().end_poll(&batch[..n], h);
         (done, more, h.stop)
     }
 }
@@ -302,13 +242,13 @@ impl<H: FqHandler> FqRange<H> {
             // Retired: nothing comes in. Drain handlers release buffers to
             // pools (BH locks), so not under the IRQ-safe ring lock.
             loop {
-                let fd = fq.ring.lock().fds.pop();
+                let fd = fq.ring.lock().drain_one();
                 match fd {
                     Some(fd) => fq.handler.drain(&fd),
                     None => break,
                 }
             }
-            fq.ring.lock().state = FqState::Oos;
+            fq.ring.lock().oos();
             // Retired, so never queued again: no stale entry may name the
             // FQID once it is handed out anew.
             fq.qman.unqueue(fq.portal, fq.fqid);
@@ -566,7 +506,7 @@ impl Qman {
         if count == 0 || count > MAX_FQS {
             return Err(EINVAL);
         }
-        let TailDrop::Frames(depth) = init.taildrop;
+        let slots = slots_for(init.taildrop, BYTE_FQ_FRAMES);
         // Reserve the FQIDs under the lock, make the FQs outside it (that
         // may sleep), then publish them.
         let start = {
@@ -581,12 +521,7 @@ impl Qman {
             let mut fqs = KVec::with_capacity(count, GFP_KERNEL)?;
             for i in 0..count {
                 let fqid = FQID_BASE + (start + i) as u32;
-                let fds = FixedRing::new(QmFd::default(), depth + BATCH)?;
-                let state = if init.sched {
-                    FqState::Scheduled
-                } else {
-                    FqState::Parked
-                };
+                let fds = KVec::from_elem(QmFd::default(), slots, GFP_KERNEL)?;
                 let portal = portal_of(i) % self.portals.len();
                 let handler = handler_of(fqid, i);
                 let fq = Arc::pin_init(
@@ -594,13 +529,7 @@ impl Qman {
                         fqid,
                         portal,
                         ring <- new_spinlock_irq!(
-                            Ring {
-                                state,
-                                fds,
-                                taildrop: depth,
-                                queued: false,
-                                busy: false,
-                            },
+                            FqCore::new(fds, init.taildrop, init.sched),
                             "qman_fq"
                         ),
                         stats: FqStats::default(),
