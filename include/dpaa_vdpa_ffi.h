@@ -75,7 +75,6 @@ void dpaa_vdpa_netif_start_queue(struct net_device *dev);
 void dpaa_vdpa_netif_stop_queue(struct net_device *dev);
 void dpaa_vdpa_netif_tx_disable(struct net_device *dev);
 void dpaa_vdpa_netif_wake_queue(struct net_device *dev);
-bool dpaa_vdpa_netif_queue_stopped(const struct net_device *dev);
 bool dpaa_vdpa_netif_running(const struct net_device *dev);
 const u8 *dpaa_vdpa_sockaddr_data(const void *sa);
 void dpaa_vdpa_eth_type_trans(struct sk_buff *skb, struct net_device *dev);

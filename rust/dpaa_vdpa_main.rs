@@ -120,9 +120,8 @@ struct DpaaVdpa {
 impl kernel::Module for DpaaVdpa {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         let nports = dpaa::initial_ports()?;
-        // SAFETY: plain read.
-        let cpus = unsafe { ffi::dpaa_vdpa_nr_cpus() }.clamp(1, 8) as usize;
-        // SAFETY: as above.
+        let cpus = kapi::cpu::online().clamp(1, 8);
+        // SAFETY: plain read of a module parameter.
         let poll_ms = unsafe { ffi::dpaa_vdpa_param_portal_poll_ms() };
         let qman = Qman::new(cpus, poll_ms)?;
         let bman = Bman::new()?;

@@ -27,7 +27,7 @@ use sim as backend;
 pub(crate) use backend::{initial_ports, DpaaDebugfs, Port, PortCtl, MAX_PORTS};
 
 // QMan and its frame queues, BMan and its pools, the host's DMA space.
-pub(crate) use backend::{Bman, Fq, FqRange, HostDma, Pool, PoolRef, Qman};
+pub(crate) use backend::{Bman, Cgr, CgrRef, Fq, FqRange, HostDma, Pool, PoolRef, Qman};
 
 // The FMan port, and why its TX side dropped a frame.
 pub(crate) use backend::{DropReason, Fman as FmanPort};
@@ -66,13 +66,24 @@ pub(crate) trait FqHandler: Send + Sync + 'static {
     fn batch_end(&self, _napi: &NapiCtx) {}
 }
 
+/// What the owner of a congestion group does on its notifications
+/// (`qman_cb_cgr`).
+pub(crate) trait CgrHandler: Send + Sync + 'static {
+    /// The group entered (`true`) or left congestion. Called in whatever
+    /// context the count moved in, hard IRQs off (QMan notifies from the
+    /// portal's interrupt): must not sleep.
+    fn congestion(&self, congested: bool);
+}
+
 /// How a new FQ is initialised (the `opts` and `flags` of
 /// `qman_init_fq()`).
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub(crate) struct FqInit {
     taildrop: TailDrop,
     /// `QMAN_INITFQ_FLAG_SCHED`: scheduled at once; otherwise parked.
     sched: bool,
+    /// `QM_FQCTRL_CGE` + `cgid`: the congestion group it counts in.
+    cgr: Option<CgrRef>,
 }
 
 impl FqInit {
@@ -81,6 +92,7 @@ impl FqInit {
         Self {
             taildrop: TailDrop::Frames(n),
             sched: true,
+            cgr: None,
         }
     }
 
@@ -90,7 +102,14 @@ impl FqInit {
         Self {
             taildrop: TailDrop::Bytes(n),
             sched: true,
+            cgr: None,
         }
+    }
+
+    /// Counted in congestion group `cgr`.
+    pub(crate) fn cgr(mut self, cgr: CgrRef) -> Self {
+        self.cgr = Some(cgr);
+        self
     }
 }
 

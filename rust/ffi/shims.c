@@ -191,11 +191,6 @@ void dpaa_vdpa_netif_wake_queue(struct net_device *dev)
 	netif_wake_queue(dev);
 }
 
-bool dpaa_vdpa_netif_queue_stopped(const struct net_device *dev)
-{
-	return netif_queue_stopped(dev);
-}
-
 bool dpaa_vdpa_netif_running(const struct net_device *dev)
 {
 	return netif_running(dev);

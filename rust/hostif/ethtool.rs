@@ -23,13 +23,16 @@ use kernel::prelude::*;
 /// ntuple rule locations.
 pub(crate) const MAX_RULES: usize = 64;
 
-const HOST_STATS: [&str; 6] = [
+const HOST_STATS: [&str; 9] = [
     "rx_packets",
     "rx_bytes",
     "rx_dropped",
     "tx_packets",
     "tx_bytes",
     "tx_dropped",
+    "tx_cgr_entries",
+    "tx_cgr_exits",
+    "tx_cgr_congested",
 ];
 const RXQ_STATS: [&str; 4] = ["fqid", "enqueued", "dequeued", "ern"];
 const TXQ_STATS: [&str; 3] = ["fqid", "enqueued", "dequeued"];
@@ -130,11 +133,14 @@ pub(super) fn stats_values(h: &HostIf, out: &mut [u64]) {
         &s.tx_packets,
         &s.tx_bytes,
         &s.tx_dropped,
+        &s.tx_cgr_entries,
+        &s.tx_cgr_exits,
     ] {
         put(l(a));
     }
     // ethtool runs under RTNL, so `Running` cannot change meanwhile.
     let rt = h.running();
+    put(rt.is_some_and(|rt| rt.cgr.congested()) as u64);
     for i in 0..nq(h) {
         match rt {
             Some(rt) => {

@@ -12,12 +12,16 @@ mod rx;
 mod tx;
 
 use crate::{
-    dpaa::{Dma, FmanPort, FqInit, FqRange, HostDma, PoolRef, HOST_MEMBER, MAX_FRAME, RX_OFFSET},
+    dpaa::{
+        Cgr, CgrRef, Dma, FmanPort, FqInit, FqRange, HostDma, PoolRef, HOST_MEMBER, MAX_FRAME,
+        RX_OFFSET,
+    },
     ffi,
     kapi::{
         error::errno,
         netdev::{features, NetDev, NetDevOps, TxDone},
-        skb::Skb,
+        rcu,
+        skb::{self, Skb},
     },
 };
 use core::{
@@ -32,20 +36,23 @@ use kernel::{prelude::*, sync::Arc};
 
 pub(crate) use ethtool::MAX_RULES;
 use rx::HostRx;
-use tx::{FmanTx, HostTxConf};
+use tx::{FmanTx, HostCgr, HostTxConf};
 
 /// Buffers in the host's RX pool.
 const POOL_BUFS: usize = 512;
 /// Depth (tail-drop threshold) of the host's RX FQs: below the pool size,
 /// so a stalled consumer meets tail drop before its pool runs dry.
 const RX_DEPTH: usize = 256;
-/// Depth of each TX FQ; frames in flight are limited below it.
+/// Depth of each TX FQ, in frames (the confirmation FQ's depth is this per
+/// TX FQ).
 const TX_DEPTH: usize = 1024;
 /// Tail drop of each TX FQ, in bytes as QMan counts: TX_DEPTH full frames
-/// (never reached: frames in flight stop the queue first).
+/// (never reached: the congestion group stops the queue first).
 const TX_TAILDROP: u32 = TX_DEPTH as u32 * MAX_FRAME;
-/// Frames in flight (enqueued, not yet confirmed) before the queue stops.
-const TX_INFLIGHT_MAX: u64 = 768;
+/// Bytes waiting in the TX FQs at which their congestion group stops the
+/// queue (and drops at the tail, as `dpaa_eth`'s does); it wakes the queue
+/// once they hold less.
+const TX_CGR_BYTES: u64 = 256 * 1024;
 
 /// The host's address space, as pools hold it.
 fn host_dma() -> Result<Arc<dyn Dma>> {
@@ -62,6 +69,9 @@ pub(crate) struct HostStats {
     pub(crate) tx_packets: AtomicU64,
     pub(crate) tx_bytes: AtomicU64,
     pub(crate) tx_dropped: AtomicU64,
+    /// Entries of the TX congestion group into congestion, and exits.
+    pub(crate) tx_cgr_entries: AtomicU64,
+    pub(crate) tx_cgr_exits: AtomicU64,
 }
 
 /// What exists while the interface is up. Fields drop in order: TX first
@@ -69,6 +79,8 @@ pub(crate) struct HostStats {
 /// RX, and the pool last (RX frames return buffers to it).
 struct Running {
     tx: FqRange<FmanTx>,
+    /// The TX FQs' congestion group (they hold it too).
+    cgr: Arc<Cgr<HostCgr>>,
     conf: FqRange<HostTxConf>,
     rx: FqRange<HostRx>,
     pool: PoolRef,
@@ -124,7 +136,6 @@ pub(crate) struct HostIf {
     /// ntuple rules by location: (key, RX queue index).
     rules: RtnlCell<[Option<(Key, u16)>; MAX_RULES]>,
     pub(crate) stats: HostStats,
-    inflight: AtomicU64,
     refill_deficit: AtomicU64,
 }
 
@@ -147,7 +158,6 @@ impl HostIf {
             up: AtomicBool::new(false),
             rules: RtnlCell(UnsafeCell::new([None; MAX_RULES])),
             stats: HostStats::default(),
-            inflight: AtomicU64::new(0),
             refill_deficit: AtomicU64::new(0),
         })
     }
@@ -176,8 +186,7 @@ impl HostIf {
     /// Frag size of an RX buffer for `mtu`: offset, frame, and room for
     /// `struct skb_shared_info` (build_skb puts it at the end).
     fn frag_size(mtu: u32) -> u32 {
-        // SAFETY: a constant of the kernel's build.
-        let shinfo = unsafe { ffi::dpaa_vdpa_skb_shinfo_size() };
+        let shinfo = skb::shinfo_size();
         let data = RX_OFFSET as u32 + mtu + 14 + 8 + 4;
         ((data + 63) & !63) + shinfo
     }
@@ -186,8 +195,7 @@ impl HostIf {
         let dev = self.dev();
         let fman = &self.fman;
         let frag_size = Self::frag_size(dev.mtu());
-        // SAFETY: a constant of the kernel's build.
-        let shinfo = unsafe { ffi::dpaa_vdpa_skb_shinfo_size() };
+        let shinfo = skb::shinfo_size();
         let pool = fman.bman().new_pool(
             POOL_BUFS,
             frag_size - shinfo,
@@ -218,9 +226,13 @@ impl HostIf {
             |_, _| HostTxConf { host: this },
         )?;
         let conf_fq = conf.get(0).clone();
+        let cgr = fman
+            .qman()
+            .create_cgr(TX_CGR_BYTES, true, HostCgr { host: this })?;
+        let members: CgrRef = cgr.clone();
         let tx = fman.qman().create_fqs(
             n,
-            FqInit::bytes(TX_TAILDROP),
+            FqInit::bytes(TX_TAILDROP).cgr(members),
             |i| i,
             |_, _| FmanTx {
                 fman: fman.clone(),
@@ -229,6 +241,7 @@ impl HostIf {
         )?;
         let rt = Running {
             tx,
+            cgr,
             conf,
             rx,
             pool,
@@ -263,7 +276,9 @@ impl HostIf {
         }
         self.up.store(true, Release);
         dev.carrier_on();
-        dev.start_queue();
+        // Wake, not start: after an MTU change the qdisc may hold frames
+        // sent while the queue was disabled, and needs rescheduling.
+        dev.wake_queue();
         Ok(())
     }
 
@@ -288,6 +303,11 @@ impl HostIf {
                 let _ = c.remove_owned(key, HOST_MEMBER);
             });
         }
+        // A frame routed to us before the rules went may still be on its
+        // way to our FQs and pool (the port delivers outside the
+        // classifier's lock, in BH context): wait it out, or it could land
+        // in a new FQ that reuses the FQID, in a buffer of the old size.
+        rcu::synchronize();
         if let Some(rt) = self.running() {
             // No handler in progress or to come once retired; TX first:
             // its drain confirms (and frees) the skbs it held.
@@ -303,7 +323,6 @@ impl HostIf {
         // (all retired).
         let rt = unsafe { self.rt.get_mut().take() };
         drop(rt);
-        self.inflight.store(0, Relaxed);
         self.refill_deficit.store(0, Relaxed);
     }
 
@@ -392,9 +411,18 @@ impl NetDevOps for HostIf {
     fn change_mtu(&self, dev: &NetDev, mtu: u32) -> Result {
         // RX buffers are sized for the MTU: rebuild them when up.
         if self.running().is_some() {
+            let old = dev.mtu();
             self.halt();
             dev.set_mtu(mtu);
-            return self.open(dev);
+            if let Err(e) = self.open(dev) {
+                // Back to what worked, so the core's view (its MTU is
+                // unchanged on error) and the device's agree.
+                dev.set_mtu(old);
+                if self.open(dev).is_err() {
+                    pr_err!("host interface: no datapath after a failed MTU change\n");
+                }
+                return Err(e);
+            }
         }
         Ok(())
     }

@@ -6,17 +6,33 @@
 use super::HostIf;
 use crate::{
     dpaa::{Dqrr, FqHandler, Pool},
-    ffi,
-    kapi::{napi::NapiCtx, skb::Skb},
+    kapi::{
+        napi::NapiCtx,
+        skb::{Frag, Skb},
+    },
 };
 use core::sync::atomic::Ordering::Relaxed;
 use dpaa_core::fd::QmFd;
 
-/// Frees an RX buffer (a page fragment), given its address.
+/// Takes back an RX buffer of the host's pool (a page fragment), given its
+/// address.
+///
+/// # Safety
+///
+/// `addr` is a buffer of the host's pool (a `Frag` of the running state's
+/// frag size handed on by `refill`) that is ours again: taken from the pool
+/// or returned in a frame descriptor, and not taken back before.
+unsafe fn take_frag(addr: u64, frag_size: u32) -> Frag {
+    // SAFETY: the caller's guarantee.
+    unsafe { Frag::from_phys(addr, frag_size) }
+}
+
+/// Frees an RX buffer of the host's pool: the pool's free function, and
+/// for frames the host drops.
 pub(super) fn free_frag(addr: u64) {
-    // SAFETY: pool buffers of the host are page fragments from
-    // `netdev_alloc_frag`, addressed by their physical address.
-    unsafe { ffi::dpaa_vdpa_skb_free_frag(ffi::dpaa_vdpa_phys_to_virt(addr)) };
+    // SAFETY: what the pool frees (and what an FD on the host's RX FQs
+    // carries) is one of its buffers, handed on by `refill`, ours again.
+    unsafe { Frag::free_phys(addr) };
 }
 
 /// Allocates up to `n` (<= 8) buffers of `frag_size` into `pool`; returns
@@ -25,13 +41,10 @@ pub(super) fn refill(pool: &Pool, frag_size: u32, n: usize) -> usize {
     let mut bufs = [0u64; 8];
     let mut got = 0;
     while got < n.min(8) {
-        // SAFETY: plain allocation (atomic: may run in softirq).
-        let p = unsafe { ffi::dpaa_vdpa_netdev_alloc_frag(frag_size) };
-        if p.is_null() {
+        let Some(f) = Frag::alloc(frag_size) else {
             break;
-        }
-        // SAFETY: a direct-map address.
-        bufs[got] = unsafe { ffi::dpaa_vdpa_virt_to_phys(p) };
+        };
+        bufs[got] = f.into_phys();
         got += 1;
     }
     // A failed release frees the buffers itself.
@@ -61,24 +74,13 @@ impl FqHandler for HostRx {
             host.stats.rx_dropped.fetch_add(1, Relaxed);
             return Dqrr::Consume;
         };
-        // SAFETY: the buffer is a fragment of `frag_size` bytes holding a
-        // frame at `offset` (written by the FMan); build_skb takes it over.
-        let skb = unsafe {
-            let va = ffi::dpaa_vdpa_phys_to_virt(fd.addr());
-            Skb::from_raw(ffi::napi_build_skb(va, rt.frag_size))
-        };
-        let Some(skb) = skb else {
-            free_frag(fd.addr());
+        // SAFETY: an FD on the host's RX FQ carries a buffer of its pool,
+        // now ours (the FMan acquired it and wrote the frame).
+        let frag = unsafe { take_frag(fd.addr(), rt.frag_size) };
+        let Some(skb) = Skb::build_rx(frag, fd.offset(), fd.length(), host.dev()) else {
             host.stats.rx_dropped.fetch_add(1, Relaxed);
             return Dqrr::Consume;
         };
-        // SAFETY: offset + length lie inside the buffer (the FMan checked
-        // against the pool's room).
-        unsafe {
-            ffi::dpaa_vdpa_skb_reserve(skb.as_ptr(), fd.offset() as i32);
-            ffi::skb_put(skb.as_ptr(), fd.length());
-            ffi::dpaa_vdpa_eth_type_trans(skb.as_ptr(), host.dev);
-        }
         host.stats.rx_packets.fetch_add(1, Relaxed);
         host.stats.rx_bytes.fetch_add(fd.length() as u64, Relaxed);
         napi.gro_receive(skb);

@@ -5,11 +5,12 @@
 //! the FMan transmits it and returns it on the TX-confirmation FQ, where the
 //! skb is freed.
 
-use super::{HostIf, TX_INFLIGHT_MAX};
+use super::HostIf;
 use crate::{
-    dpaa::{Dqrr, FmanPort, Fq, FqHandler, FrameQueue, HOST_MEMBER, MAX_FRAME, NO_BPID},
-    ffi,
-    kapi::{napi::NapiCtx, netdev::NetDev, skb::Skb},
+    dpaa::{
+        CgrHandler, Dqrr, FmanPort, Fq, FqHandler, FrameQueue, HOST_MEMBER, MAX_FRAME, NO_BPID,
+    },
+    kapi::{cpu, napi::NapiCtx, netdev::NetDev, skb::Skb},
 };
 use core::sync::atomic::Ordering::{Acquire, Relaxed};
 use dpaa_core::fd::QmFd;
@@ -22,70 +23,45 @@ const TX_HEADROOM: u32 = 128;
 
 /// Frees the skb a TX frame descriptor points back to.
 fn free_tx_skb(fd: &QmFd, budget: i32) {
-    // SAFETY: TX FDs point at a buffer whose first 8 bytes hold the skb
-    // pointer written by `xmit`; the skb is owned by the FD.
-    unsafe {
-        let buf = ffi::dpaa_vdpa_phys_to_virt(fd.addr()).cast::<*mut ffi::sk_buff>();
-        ffi::napi_consume_skb(buf.read(), budget);
-    }
+    // SAFETY: TX FDs carry what `xmit` stashed; the FD owned the skb until
+    // now (confirmed or drained once).
+    unsafe { Skb::from_stash(fd.addr()) }.consume(budget);
 }
 
 impl HostIf {
-    pub(super) fn xmit(&self, dev: &NetDev, mut skb: Skb) {
+    pub(super) fn xmit(&self, _dev: &NetDev, mut skb: Skb) {
         let Some(rt) = self.running() else {
             self.stats.tx_dropped.fetch_add(1, Relaxed);
             return;
         };
         let len = skb.len();
         // Without NETIF_F_SG the stack hands over linear skbs; linearise
-        // anything else (a copy, but never on the normal path).
-        let linear = skb.nr_frags() == 0 || {
-            // SAFETY: an skb we own; linearising may reallocate its data.
-            unsafe { ffi::dpaa_vdpa_skb_linearize(skb.as_ptr()) == 0 }
-        };
-        if len > MAX_FRAME || !linear {
-            self.stats.tx_dropped.fetch_add(1, Relaxed);
-            return;
-        }
-        // The back-pointer goes into the headroom: it must be this skb's
-        // own. A clone (netem duplicate, mirred, a bridge flooding several
+        // anything else (a copy, but never on the normal path). The
+        // back-pointer goes into the headroom: it must be this skb's own.
+        // A clone (netem duplicate, mirred, a bridge flooding several
         // ports) shares its head with others: skb_cow_head() un-shares it
         // (and makes room), as dpaa_eth does.
-        if skb.cow_head(TX_HEADROOM).is_err() {
+        if len > MAX_FRAME || skb.linearize().is_err() || skb.cow_head(TX_HEADROOM).is_err() {
             self.stats.tx_dropped.fetch_add(1, Relaxed);
             return;
         }
-        let data = skb.data_ptr();
-        let buf = (data as usize - TX_PRIV) & !63;
-        let offset = data as usize - buf;
-        // SAFETY: `buf` lies in the skb's private headroom (at least
-        // TX_HEADROOM bytes, made writable above), 8-byte aligned.
-        let addr = unsafe {
-            (buf as *mut *mut ffi::sk_buff).write(skb.as_ptr());
-            ffi::dpaa_vdpa_virt_to_phys(buf as *mut _)
-        };
-        let Ok(fd) = QmFd::contig(NO_BPID, addr, offset as u16, len) else {
+        let (addr, offset) = skb.stash(TX_PRIV);
+        let Ok(fd) = QmFd::contig(NO_BPID, addr, offset, len) else {
+            // SAFETY: stashed just above, not taken back.
+            drop(unsafe { Skb::from_stash(addr) });
             self.stats.tx_dropped.fetch_add(1, Relaxed);
             return;
         };
-        // Backpressure: stop before the FQs can fill.
-        if self.inflight.fetch_add(1, Relaxed) + 1 >= TX_INFLIGHT_MAX {
-            dev.stop_queue();
-        }
-        // SAFETY: plain read of the CPU number.
-        let cpu = unsafe { ffi::dpaa_vdpa_cpu() } as usize;
+        // Backpressure is the TX congestion group's: it stops the queue
+        // when the TX FQs hold too many bytes (see `HostCgr`).
         // No division that can panic: objtool would see a fall-through.
-        let q = cpu.checked_rem(rt.tx.len()).unwrap_or(0);
-        match rt.tx.get(q).enqueue(fd) {
-            Ok(()) => {
-                // The FD owns the skb now; its confirmation counts it.
-                let _ = skb.into_raw();
-            }
-            Err(_) => {
-                self.inflight.fetch_sub(1, Relaxed);
-                self.stats.tx_dropped.fetch_add(1, Relaxed);
-            }
+        let q = cpu::current().checked_rem(rt.tx.len()).unwrap_or(0);
+        if rt.tx.get(q).enqueue(fd).is_err() {
+            // SAFETY: the FD was not taken: the skb is still stashed.
+            drop(unsafe { Skb::from_stash(addr) });
+            self.stats.tx_dropped.fetch_add(1, Relaxed);
         }
+        // Otherwise the FD owns the skb; its confirmation counts it.
     }
 
     /// A frame is back from the FMan (or drained, never sent): counted as
@@ -98,9 +74,35 @@ impl HostIf {
             self.stats.tx_dropped.fetch_add(1, Relaxed);
         }
         free_tx_skb(fd, budget);
-        if self.inflight.fetch_sub(1, Relaxed) - 1 < TX_INFLIGHT_MAX / 2 {
-            let dev = self.dev();
-            if dev.queue_stopped() && self.up.load(Acquire) {
+    }
+}
+
+/// The owner of the host's TX congestion group: what `dpaa_eth_cgr_cb()`
+/// does, stop the queue on entry into congestion, wake it on exit.
+pub(super) struct HostCgr {
+    /// The host interface; its congestion group lives no longer.
+    pub(super) host: *const HostIf,
+}
+
+// SAFETY: `host` is shared state that outlives the group.
+unsafe impl Send for HostCgr {}
+// SAFETY: as above.
+unsafe impl Sync for HostCgr {}
+
+impl CgrHandler for HostCgr {
+    fn congestion(&self, congested: bool) {
+        // SAFETY: the group goes with the running state, before the host.
+        let host = unsafe { &*self.host };
+        let dev = host.dev();
+        if congested {
+            host.stats.tx_cgr_entries.fetch_add(1, Relaxed);
+            dev.stop_queue();
+        } else {
+            host.stats.tx_cgr_exits.fetch_add(1, Relaxed);
+            // Not for an interface going down. An exit that read `up`
+            // just before `halt()` cleared it may still wake the queue:
+            // `halt()` disables it again once the TX FQs are retired.
+            if host.up.load(Acquire) {
                 dev.wake_queue();
             }
         }

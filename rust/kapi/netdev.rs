@@ -135,11 +135,6 @@ impl NetDev {
         unsafe { ffi::dpaa_vdpa_netif_wake_queue(self.as_raw()) };
     }
 
-    pub(crate) fn queue_stopped(&self) -> bool {
-        // SAFETY: valid net_device.
-        unsafe { ffi::dpaa_vdpa_netif_queue_stopped(self.as_raw()) }
-    }
-
     /// Hands a received frame to the stack from any context (`netif_rx`).
     pub(crate) fn rx(&self, skb: Skb) {
         let skb = skb.into_raw();

@@ -37,6 +37,9 @@ pub enum Ern {
     State,
     /// The FQ is at its tail-drop threshold (`QM_MR_RC_FQ_TAILDROP`).
     TailDrop,
+    /// The FQ's congestion group is congested and drops at the tail
+    /// (`QM_MR_RC_CGR_TAILDROP`).
+    CgrTailDrop,
     /// Fault injection.
     Fault,
 }

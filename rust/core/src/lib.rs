@@ -10,6 +10,7 @@
 #![cfg_attr(not(any(test, MODULE)), no_std)]
 
 pub mod bufmap;
+pub mod cgr;
 pub mod classify;
 pub mod ctrl;
 pub mod dqrr;

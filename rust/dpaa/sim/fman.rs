@@ -299,7 +299,7 @@ impl Fman {
             }
             Err(e) => {
                 let _ = pool.release(&buf);
-                s.drop(if e == Ern::TailDrop {
+                s.drop(if matches!(e, Ern::TailDrop | Ern::CgrTailDrop) {
                     DropReason::TailDrop
                 } else {
                     DropReason::Enqueue

@@ -22,4 +22,4 @@ pub(crate) use fman::{
     DropReason, Fman, CLASSIFIER_SLOTS, HOST_MEMBER, MAX_FRAME, RX_OFFSET, WIRE_MEMBER,
 };
 pub(crate) use port::Port;
-pub(crate) use qman::{Fq, FqRange, Qman};
+pub(crate) use qman::{Cgr, CgrRef, Fq, FqRange, Qman};

@@ -21,15 +21,16 @@
 //! hand over go back to its head, in order.
 
 use crate::{
-    dpaa::{Ern, FqHandler, FqInit, FqState, FqStats, FrameQueue},
+    dpaa::{CgrHandler, Ern, FqHandler, FqInit, FqState, FqStats, FrameQueue},
     kapi::{
         napi::{Napi, NapiCtx, NapiPoll},
         sync::{new_spinlock_bh, new_spinlock_irq, SpinLockBh, SpinLockIrq},
         timer::{Periodic, Tick},
     },
 };
-use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use dpaa_core::{
+    cgr::CgrCore,
     dqrr::hand_over,
     fd::QmFd,
     fq::{slots_for, FqCore, BATCH},
@@ -40,6 +41,8 @@ use kernel::{prelude::*, sync::Arc};
 const FQID_BASE: u32 = 0x100;
 /// FQIDs the model has.
 const MAX_FQS: usize = 1024;
+/// Congestion groups QMan has (CGRIDs 0..=255).
+const MAX_CGRS: usize = 256;
 /// Frames an FQ with a byte threshold can hold (the model's PFDR memory):
 /// zero-length frames count no bytes.
 const BYTE_FQ_FRAMES: usize = 1024;
@@ -127,6 +130,8 @@ pub(crate) struct Fq<H: FqHandler> {
     #[pin]
     ring: SpinLockIrq<FqCore<KVec<QmFd>>>,
     stats: FqStats,
+    /// The congestion group whose count this FQ's bytes are part of.
+    cgr: Option<CgrRef>,
     qman: Arc<Qman>,
     handler: H,
 }
@@ -134,6 +139,14 @@ pub(crate) struct Fq<H: FqHandler> {
 impl<H: FqHandler> Fq<H> {
     pub(crate) fn handler(&self) -> &H {
         &self.handler
+    }
+
+    /// Frames of `delta` bytes joined or left this FQ: its group counts them.
+    /// Called under the FQ's lock (lock order: FQ, then group).
+    fn congestion(&self, delta: i64) {
+        if let (Some(c), true) = (&self.cgr, delta != 0) {
+            c.adjust(delta);
+        }
     }
 
     /// Stops accepting and dequeuing frames; waits for a poll holding some.
@@ -160,22 +173,34 @@ impl<H: FqHandler> FrameQueue for Fq<H> {
             self.stats.ern_fault.fetch_add(1, Relaxed);
             return Err(Ern::Fault);
         }
-        let r = self.ring.lock().enqueue(fd);
-        let kick = match r {
-            Ok(kick) => kick,
+        if self.cgr.as_ref().is_some_and(|c| !c.admits()) {
+            self.stats.ern_taildrop.fetch_add(1, Relaxed);
+            return Err(Ern::CgrTailDrop);
+        }
+        let mut ring = self.ring.lock();
+        match ring.enqueue(fd) {
+            Ok(kick) => {
+                // Under the FQ's lock: its group's count follows the FQ's
+                // own order of events (never below zero), and a retire
+                // cannot take the FQ off the ready queue in between (and
+                // leave a dead FQID there).
+                self.congestion(fd.length() as i64);
+                if kick {
+                    self.qman.kick(self.portal, self.fqid);
+                }
+            }
             Err(e) => {
+                drop(ring);
                 let c = match e {
-                    Ern::TailDrop => &self.stats.ern_taildrop,
+                    Ern::TailDrop | Ern::CgrTailDrop => &self.stats.ern_taildrop,
                     _ => &self.stats.ern_state,
                 };
                 c.fetch_add(1, Relaxed);
                 return Err(e);
             }
-        };
-        self.stats.enqueued.fetch_add(1, Relaxed);
-        if kick {
-            self.qman.kick(self.portal, self.fqid);
         }
+        drop(ring);
+        self.stats.enqueued.fetch_add(1, Relaxed);
         Ok(())
     }
 }
@@ -192,7 +217,14 @@ impl<H: FqHandler> QmanFq for Fq<H> {
 
     fn poll(&self, budget: usize, napi: &NapiCtx) -> (usize, bool, bool) {
         let mut batch = [QmFd::default(); BATCH];
-        let n = self.ring.lock().take(&mut batch[..budget.min(BATCH)]);
+        let n = {
+            let mut r = self.ring.lock();
+            let b = r.bytes();
+            let n = r.take(&mut batch[..budget.min(BATCH)]);
+            // Frames in the portal's DQRR have left the FQ.
+            self.congestion(-((b - r.bytes()) as i64));
+            n
+        };
         if n == 0 {
             return (0, false, false);
         }
@@ -206,7 +238,13 @@ impl<H: FqHandler> QmanFq for Fq<H> {
         }
         // What was taken and not consumed goes back to the head, in order;
         // still on the ready queue only if scheduled with frames left.
-        let more = self.ring.lock().end_poll(&batch[..n], h);
+        let more = {
+            let mut r = self.ring.lock();
+            let b = r.bytes();
+            let more = r.end_poll(&batch[..n], h);
+            self.congestion((r.bytes() - b) as i64);
+            more
+        };
         (done, more, h.stop)
     }
 }
@@ -242,7 +280,14 @@ impl<H: FqHandler> FqRange<H> {
             // Retired: nothing comes in. Drain handlers release buffers to
             // pools (BH locks), so not under the IRQ-safe ring lock.
             loop {
-                let fd = fq.ring.lock().drain_one();
+                let fd = {
+                    let mut r = fq.ring.lock();
+                    let fd = r.drain_one();
+                    if let Some(fd) = &fd {
+                        fq.congestion(-(fd.length() as i64));
+                    }
+                    fd
+                };
                 match fd {
                     Some(fd) => fq.handler.drain(&fd),
                     None => break,
@@ -266,6 +311,61 @@ impl<H: FqHandler> Drop for FqRange<H> {
         }
     }
 }
+
+/// A congestion group (`struct qman_cgr`): the bytes waiting in its FQs
+/// against a threshold; its owner hears of every entry into and exit from
+/// congestion.
+#[pin_data(PinnedDrop)]
+pub(crate) struct Cgr<C: CgrHandler> {
+    /// IRQ-safe: counts move on enqueue (any context). Notifications are
+    /// made under it, so they reach the owner in order.
+    #[pin]
+    core: SpinLockIrq<CgrCore>,
+    qman: Arc<Qman>,
+    handler: C,
+}
+
+impl<C: CgrHandler> Cgr<C> {
+    /// Whether the group is congested now.
+    pub(crate) fn congested(&self) -> bool {
+        self.core.lock().congested()
+    }
+}
+
+#[pinned_drop]
+impl<C: CgrHandler> PinnedDrop for Cgr<C> {
+    fn drop(self: Pin<&mut Self>) {
+        // `qman_delete_cgr()` + `qman_release_cgrid()`.
+        self.qman.cgrs.fetch_sub(1, Relaxed);
+    }
+}
+
+/// The side of a congestion group its member FQs use.
+pub(crate) trait CgrCount: Send + Sync {
+    /// Whether an enqueue onto a member is accepted (congestion-state tail
+    /// drop).
+    fn admits(&self) -> bool;
+    /// Frames of `delta` bytes joined or left a member FQ.
+    fn adjust(&self, delta: i64);
+}
+
+impl<C: CgrHandler> CgrCount for Cgr<C> {
+    fn admits(&self) -> bool {
+        self.core.lock().admits()
+    }
+
+    fn adjust(&self, delta: i64) {
+        let mut c = self.core.lock();
+        if let Some(congested) = c.adjust(delta) {
+            // QMan's state change notification (`qman_cb_cgr`), with hard
+            // IRQs off as in the portal's interrupt handler.
+            self.handler.congestion(congested);
+        }
+    }
+}
+
+/// A congestion group as its member FQs hold it.
+pub(crate) type CgrRef = Arc<dyn CgrCount>;
 
 /// A portal: its ready queue, polled by its NAPI context.
 #[pin_data]
@@ -370,6 +470,8 @@ pub(crate) struct Qman {
     portals: KVec<Pin<KBox<Napi<PortalPoll>>>>,
     /// Fault injection: reject this many enqueues.
     fail_enqueue: AtomicU32,
+    /// Congestion groups in use (at most MAX_CGRS).
+    cgrs: AtomicUsize,
 }
 
 impl Qman {
@@ -393,6 +495,7 @@ impl Qman {
                 new_spinlock_bh!(fqs, "qman_fqs")
                     .__pinned_init(core::ptr::addr_of_mut!((*this).fqs))?;
                 core::ptr::addr_of_mut!((*this).fail_enqueue).write(AtomicU32::new(0));
+                core::ptr::addr_of_mut!((*this).cgrs).write(AtomicUsize::new(0));
             }
             let portals = (|| -> Result<KVec<Pin<KBox<Napi<PortalPoll>>>>> {
                 let mut portals = KVec::with_capacity(nportals, GFP_KERNEL)?;
@@ -524,6 +627,7 @@ impl Qman {
                 let fds = KVec::from_elem(QmFd::default(), slots, GFP_KERNEL)?;
                 let portal = portal_of(i) % self.portals.len();
                 let handler = handler_of(fqid, i);
+                let cgr = init.cgr.clone();
                 let fq = Arc::pin_init(
                     try_pin_init!(Fq {
                         fqid,
@@ -533,6 +637,7 @@ impl Qman {
                             "qman_fq"
                         ),
                         stats: FqStats::default(),
+                        cgr,
                         qman: self.clone(),
                         handler,
                     }? Error),
@@ -551,6 +656,33 @@ impl Qman {
         }
         drop(reg);
         Ok(FqRange { fqs })
+    }
+
+    /// `qman_alloc_cgrid()` + `qman_create_cgr()`: a congestion group
+    /// congested at `thres` bytes and above, dropping at the tail while
+    /// congested if `taildrop` (`cstd_en`), whose entries and exits go to
+    /// `handler`. FQs join it through [`FqInit::cgr`].
+    pub(crate) fn create_cgr<C: CgrHandler>(
+        self: &Arc<Self>,
+        thres: u64,
+        taildrop: bool,
+        handler: C,
+    ) -> Result<Arc<Cgr<C>>> {
+        self.cgrs
+            .fetch_update(Relaxed, Relaxed, |n| (n < MAX_CGRS).then_some(n + 1))
+            .map_err(|_| ENOSPC)?;
+        let cgr = Arc::pin_init(
+            try_pin_init!(Cgr {
+                core <- new_spinlock_irq!(CgrCore::new(thres, taildrop), "qman_cgr"),
+                qman: self.clone(),
+                handler,
+            }),
+            GFP_KERNEL,
+        );
+        if cgr.is_err() {
+            self.cgrs.fetch_sub(1, Relaxed);
+        }
+        cgr
     }
 
     /// Calls `f` for every FQ (debugfs).
