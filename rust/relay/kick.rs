@@ -3,18 +3,17 @@
 //! Doorbells: a kick is an FD on the queue's depth-1 doorbell FQ, so the
 //! queue's work runs in its portal's poll (and kicks coalesce).
 
-use super::{cvq, rx, tx, vq::Role};
+use super::{rx, tx, vq::Role, Device};
 use crate::{
     dpaa::{Dqrr, FqHandler},
     kapi::napi::NapiCtx,
-    vdpa::net::VdpaNet,
 };
 use dpaa_core::fd::QmFd;
 
 /// The handler of virtqueue `vq`'s doorbell FQ.
 pub(crate) struct Kick {
     /// The device; its datapath (holding this FQ) goes first.
-    pub(crate) dev: *const VdpaNet,
+    pub(crate) dev: *const dyn Device,
     pub(crate) vq: u16,
 }
 
@@ -30,11 +29,11 @@ impl FqHandler for Kick {
         if dev.broken() {
             return Dqrr::Consume;
         }
-        let vq = &dev.vqs[self.vq as usize];
+        let vq = &dev.vqs()[self.vq as usize];
         match dev.role(self.vq) {
             Some(Role::Tx(_)) => tx::process(dev, vq),
             Some(Role::Rx(_)) => rx::refill(dev, vq),
-            Some(Role::Ctrl) => cvq::process(dev, vq),
+            Some(Role::Ctrl) => dev.control(vq),
             None => {}
         }
         Dqrr::Consume

@@ -11,24 +11,88 @@
 //! depth-1 doorbell FQ per queue (a kick while one is pending is the same
 //! kick), so every ring is only touched from its portal's context.
 
-pub(crate) mod cvq;
 pub(crate) mod kick;
 pub(crate) mod rx;
+pub(crate) mod space;
 pub(crate) mod tx;
 pub(crate) mod vq;
 
 use crate::{
-    dpaa::{Dma, Fq, FqInit, FqRange, FrameQueue, Pool, PoolRef},
+    dpaa::{Dma, DmaFault, FmanPort, Fq, FqInit, FqRange, FrameQueue, Pool, PoolRef},
     kapi::vdpa::VqStatsMsg,
-    vdpa::net::{DataDma, VdpaNet},
 };
 use core::sync::atomic::Ordering::Relaxed;
 use dpaa_core::{classify::Target, fd::SG_ENTRY_SIZE, vring::SplitRing};
 use kernel::{c_str, prelude::*, sync::Arc};
 use kick::Kick;
 use rx::RxFq;
+use space::AddrSpace;
 use tx::{DevFmanTx, TxConf};
 use vq::{Role, RxBufs, Vq, VQ_NUM_MAX};
+
+/// What the relay needs of the virtio-net device whose queues it runs (the
+/// vDPA device of `vdpa/net.rs` implements it): the relay moves frames and
+/// keeps the rings, the device owns its configuration, features, status
+/// and control queue.
+pub(crate) trait Device: Send + Sync {
+    /// The device's virtqueues, by index.
+    fn vqs(&self) -> &[Pin<KBox<Vq>>];
+    /// What queue `idx` is for under the negotiated features.
+    fn role(&self, idx: u16) -> Option<Role>;
+    /// The address space of queue `idx`'s rings and buffers.
+    fn space_of(&self, idx: u16) -> &AddrSpace;
+    /// The address space of the data queues' buffers (RX pools lend them).
+    fn data_space(&self) -> &AddrSpace;
+    /// Bytes of one RX buffer: the header and the largest frame.
+    fn rx_room(&self) -> u32;
+    /// The driver broke the rules: the device needs a reset.
+    fn device_error(&self);
+    /// Whether it does (nothing more is processed until then).
+    fn broken(&self) -> bool;
+    /// The port the device is on, and its member (classifier entity) there.
+    fn fman(&self) -> &Arc<FmanPort>;
+    fn member(&self) -> u8;
+    /// Whether TX frames must carry a source MAC the device owns.
+    fn spoofchk(&self) -> bool;
+    /// Queue pairs the negotiated features allow.
+    fn pairs_possible(&self) -> u16;
+    /// The control queue's index, if negotiated.
+    fn cvq(&self) -> Option<u16>;
+    /// A kick of the control queue: run the commands made available.
+    fn control(&self, vq: &Vq);
+}
+
+/// The RX pools' view of the device's data address space.
+struct DataDma {
+    /// The device; its datapath (and so the pools holding this) goes first.
+    dev: *const dyn Device,
+}
+
+// SAFETY: `dev` is only read, and outlives the pools (see the field).
+unsafe impl Send for DataDma {}
+// SAFETY: as above.
+unsafe impl Sync for DataDma {}
+
+impl DataDma {
+    fn dev(&self) -> &dyn Device {
+        // SAFETY: see the field.
+        unsafe { &*self.dev }
+    }
+}
+
+impl Dma for DataDma {
+    fn read(&self, addr: u64, out: &mut [u8]) -> Result<(), DmaFault> {
+        Dma::read(self.dev().data_space(), addr, out)
+    }
+
+    fn write(&self, addr: u64, data: &[u8]) -> Result<(), DmaFault> {
+        Dma::write(self.dev().data_space(), addr, data)
+    }
+
+    fn fault(&self) {
+        self.dev().device_error();
+    }
+}
 
 /// Bytes of the virtio-net header (`struct virtio_net_hdr_mrg_rxbuf`,
 /// VERSION_1) in front of every frame.
@@ -36,6 +100,9 @@ pub(crate) const HDR_LEN: usize = 12;
 /// S/G entries of one TX chain (a linear frame needs 1-2; an skb with all
 /// its fragments MAX_SKB_FRAGS + 2).
 pub(crate) const SG_MAX: usize = 20;
+/// Bytes of a control command the device reads (a MAC table of ~680
+/// addresses): the control queue's scratch buffer.
+pub(crate) const CVQ_SCRATCH: usize = 4096;
 /// Bytes of a chain's S/G table slot.
 const SG_SLOT: usize = SG_MAX * SG_ENTRY_SIZE;
 
@@ -169,11 +236,11 @@ const FQ_DEPTH: usize = VQ_NUM_MAX as usize;
 fn keep_buf(_addr: u64) {}
 
 impl Datapath {
-    pub(crate) fn start(dev: &VdpaNet) -> Result<Self> {
+    pub(crate) fn start(dev: &(dyn Device + 'static)) -> Result<Self> {
         let pairs = dev.pairs_possible() as usize;
         let nvqs = 2 * pairs as u16 + dev.cvq().map_or(0, |_| 1);
-        let this: *const VdpaNet = dev;
-        let fman = &dev.fman;
+        let this: *const dyn Device = dev;
+        let fman = dev.fman();
         let dma: Arc<dyn Dma> = Arc::new(DataDma { dev: this }, GFP_KERNEL)?;
         let pools = fman.bman().new_pools(
             pairs,
@@ -228,7 +295,7 @@ impl Datapath {
         // Data queues are served by their pair's portal; CVQs are spread
         // over the portals by device.
         let cvq = dev.cvq();
-        let cvq_portal = dev.member as usize;
+        let cvq_portal = dev.member() as usize;
         let kicks = fman.qman().create_fqs(
             nvqs as usize,
             FqInit::frames(1),
@@ -266,7 +333,7 @@ impl Datapath {
         }
     }
 
-    fn link(&mut self, dev: &VdpaNet, idx: u16) -> Result<Link> {
+    fn link(&mut self, dev: &dyn Device, idx: u16) -> Result<Link> {
         let doorbell = self.kicks.get(idx as usize).clone();
         let kind = match dev.role(idx).ok_or(EINVAL)? {
             Role::Rx(i) => {
@@ -285,7 +352,7 @@ impl Datapath {
                 sg: self.sg[i as usize].as_ref(),
             },
             Role::Ctrl => LinkKind::Ctrl {
-                scratch: KVec::from_elem(0u8, cvq::SCRATCH, GFP_KERNEL)?,
+                scratch: KVec::from_elem(0u8, CVQ_SCRATCH, GFP_KERNEL)?,
             },
         };
         Ok(Link { doorbell, kind })
@@ -293,25 +360,25 @@ impl Datapath {
 
     /// Connects every virtqueue in use to its FQs and starts the ready
     /// ones; then kicks them (RX lends its buffers, TX sends what waits).
-    pub(crate) fn link_vqs(&mut self, dev: &VdpaNet) -> Result {
+    pub(crate) fn link_vqs(&mut self, dev: &dyn Device) -> Result {
         for idx in 0..self.nvqs {
             let link = self.link(dev, idx)?;
-            let vq = &dev.vqs[idx as usize];
+            let vq = &dev.vqs()[idx as usize];
             vq.set_bell(Some(link.doorbell.clone()));
             vq.st.lock().link = Some(link);
             if !start_ring(dev, vq) {
                 dev.device_error();
             }
         }
-        for vq in dev.vqs.iter().take(self.nvqs as usize) {
+        for vq in dev.vqs().iter().take(self.nvqs as usize) {
             vq.kick();
         }
         Ok(())
     }
 
     /// Disconnects every virtqueue (the ring state is kept for get_vq_state).
-    pub(crate) fn unlink_vqs(&self, dev: &VdpaNet) {
-        for vq in dev.vqs.iter() {
+    pub(crate) fn unlink_vqs(&self, dev: &dyn Device) {
+        for vq in dev.vqs().iter() {
             vq.set_bell(None);
             let link = {
                 let mut st = vq.st.lock();
@@ -326,7 +393,7 @@ impl Datapath {
 }
 
 /// Starts the ring of a linked, ready queue; false if its setup is invalid.
-pub(crate) fn start_ring(_dev: &VdpaNet, vq: &Vq) -> bool {
+pub(crate) fn start_ring(_dev: &dyn Device, vq: &Vq) -> bool {
     let mut st = vq.st.lock();
     if !st.ready || st.link.is_none() || st.ring.is_some() {
         return true;

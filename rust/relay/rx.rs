@@ -6,12 +6,11 @@
 
 use super::{
     vq::{Vq, VqDrop, VqState},
-    Link, LinkKind, HDR_LEN,
+    Device, Link, LinkKind, HDR_LEN,
 };
 use crate::{
     dpaa::{Dqrr, FqHandler, FrameQueue},
     kapi::napi::NapiCtx,
-    vdpa::net::VdpaNet,
 };
 use core::sync::atomic::Ordering::Relaxed;
 use dpaa_core::{
@@ -27,7 +26,7 @@ const LEND_BUDGET: usize = 64;
 /// Lends the buffers the driver made available to the pool; completes
 /// (empty) those that cannot take a frame. Returns whether used entries
 /// were added.
-fn lend(dev: &VdpaNet, vq: &Vq, st: &mut VqState) -> Result<bool, ()> {
+fn lend(dev: &dyn Device, vq: &Vq, st: &mut VqState) -> Result<bool, ()> {
     let mem = dev.space_of(vq.idx);
     let room = dev.rx_room();
     let s = &vq.stats;
@@ -85,7 +84,7 @@ fn lend(dev: &VdpaNet, vq: &Vq, st: &mut VqState) -> Result<bool, ()> {
     Ok(completed)
 }
 
-fn publish(dev: &VdpaNet, vq: &Vq, st: &mut VqState) -> Result<bool, ()> {
+fn publish(dev: &dyn Device, vq: &Vq, st: &mut VqState) -> Result<bool, ()> {
     let mem = dev.space_of(vq.idx);
     match st.ring.as_mut() {
         Some(r) => r.publish(mem).map_err(|_| ()),
@@ -94,7 +93,7 @@ fn publish(dev: &VdpaNet, vq: &Vq, st: &mut VqState) -> Result<bool, ()> {
 }
 
 /// A kick of RX queue `vq`: lend what the driver made available.
-pub(crate) fn refill(dev: &VdpaNet, vq: &Vq) {
+pub(crate) fn refill(dev: &dyn Device, vq: &Vq) {
     let mut st = vq.st.lock();
     let r = lend(dev, vq, &mut st).and_then(|c| Ok(c && publish(dev, vq, &mut st)?));
     match r {
@@ -110,7 +109,7 @@ pub(crate) fn refill(dev: &VdpaNet, vq: &Vq) {
 /// The relay side of a device's RX FQ.
 pub(crate) struct RxFq {
     /// The device; its datapath (holding this FQ) goes first.
-    pub(crate) dev: *const VdpaNet,
+    pub(crate) dev: *const dyn Device,
     pub(crate) vq: u16,
 }
 
@@ -126,7 +125,7 @@ impl FqHandler for RxFq {
     fn dqrr(&self, fd: &QmFd, _napi: &NapiCtx) -> Dqrr {
         // SAFETY: see the field.
         let dev = unsafe { &*self.dev };
-        let vq = &dev.vqs[self.vq as usize];
+        let vq = &dev.vqs()[self.vq as usize];
         let mem = dev.space_of(self.vq);
         let s = &vq.stats;
         let mut st = vq.st.lock();
@@ -165,7 +164,7 @@ impl FqHandler for RxFq {
     fn batch_end(&self, _napi: &NapiCtx) {
         // SAFETY: see the field.
         let dev = unsafe { &*self.dev };
-        let vq = &dev.vqs[self.vq as usize];
+        let vq = &dev.vqs()[self.vq as usize];
         let mut st = vq.st.lock();
         let r = publish(dev, vq, &mut st).and_then(|n| Ok(lend(dev, vq, &mut st)? | n));
         let r = r.and_then(|n| Ok(publish(dev, vq, &mut st)? | n));

@@ -8,13 +8,12 @@
 
 use super::{
     vq::{Vq, VqDrop, VqState},
-    Link, LinkKind, SgRef, HDR_LEN, SG_MAX,
+    Device, Link, LinkKind, SgRef, HDR_LEN, SG_MAX,
 };
 use crate::{
     dpaa::{Dma, Dqrr, DropReason, Fq, FqHandler, FrameQueue, MAX_FRAME, NO_BPID},
     ffi,
     kapi::napi::NapiCtx,
-    vdpa::net::VdpaNet,
 };
 use core::{cell::UnsafeCell, sync::atomic::Ordering::Relaxed};
 use dpaa_core::{
@@ -57,7 +56,7 @@ fn build(c: &Chain<SG_MAX>, sg: &SgRef) -> Option<QmFd> {
 }
 
 /// A kick of TX queue `vq`: send what the driver made available.
-pub(crate) fn process(dev: &VdpaNet, vq: &Vq) {
+pub(crate) fn process(dev: &dyn Device, vq: &Vq) {
     let mem = dev.space_of(vq.idx);
     let s = &vq.stats;
     let mut c = Chain::<SG_MAX>::default();
@@ -135,7 +134,7 @@ pub(crate) fn process(dev: &VdpaNet, vq: &Vq) {
 /// The FMan side of a device's TX FQ.
 pub(crate) struct DevFmanTx {
     /// The device; its datapath (holding this FQ) goes first.
-    dev: *const VdpaNet,
+    dev: *const dyn Device,
     vq: u16,
     conf: Arc<Fq<TxConf>>,
     /// Where a frame in several pieces is gathered for the parser.
@@ -150,7 +149,7 @@ unsafe impl Sync for DevFmanTx {}
 
 impl DevFmanTx {
     pub(crate) fn new(
-        dev: *const VdpaNet,
+        dev: *const dyn Device,
         vq: u16,
         conf: Arc<Fq<TxConf>>,
         scratch: Option<KVec<u8>>,
@@ -167,7 +166,7 @@ impl DevFmanTx {
     /// from the driver's memory once, into the FMan's buffer (the port's
     /// DMA); the source MAC check, the parse, the classification and the
     /// copies all use that copy, which the driver cannot change any more.
-    fn transmit(&self, dev: &VdpaNet, fd: &QmFd) -> Result<(), VqDrop> {
+    fn transmit(&self, dev: &dyn Device, fd: &QmFd) -> Result<(), VqDrop> {
         if fd.format() != Some(Format::Sg) {
             return Err(VqDrop::TxError);
         }
@@ -193,8 +192,8 @@ impl DevFmanTx {
                     dev.device_error();
                 }
             })?;
-        dev.fman
-            .tx_frame(frame, dev.member, dev.spoofchk())
+        dev.fman()
+            .tx_frame(frame, dev.member(), dev.spoofchk())
             .map_err(|r| match r {
                 DropReason::Spoofed => VqDrop::Spoofed,
                 _ => VqDrop::TxError,
@@ -224,7 +223,7 @@ impl FqHandler for DevFmanTx {
         let ok = match self.transmit(dev, fd) {
             Ok(()) => true,
             Err(r) => {
-                dev.vqs[self.vq as usize].stats.drop(r);
+                dev.vqs()[self.vq as usize].stats.drop(r);
                 false
             }
         };
@@ -241,7 +240,7 @@ impl FqHandler for DevFmanTx {
 /// The relay side of a device's TX-confirmation FQ.
 pub(crate) struct TxConf {
     /// The device; its datapath (holding this FQ) goes first.
-    pub(crate) dev: *const VdpaNet,
+    pub(crate) dev: *const dyn Device,
     pub(crate) vq: u16,
 }
 
@@ -254,7 +253,7 @@ impl FqHandler for TxConf {
     fn dqrr(&self, fd: &QmFd, _napi: &NapiCtx) -> Dqrr {
         // SAFETY: see the field.
         let dev = unsafe { &*self.dev };
-        let vq = &dev.vqs[self.vq as usize];
+        let vq = &dev.vqs()[self.vq as usize];
         let mem = dev.space_of(self.vq);
         let mut st = vq.st.lock();
         let VqState { ring, link, .. } = &mut *st;
@@ -283,7 +282,7 @@ impl FqHandler for TxConf {
     fn batch_end(&self, _napi: &NapiCtx) {
         // SAFETY: see the field.
         let dev = unsafe { &*self.dev };
-        let vq = &dev.vqs[self.vq as usize];
+        let vq = &dev.vqs()[self.vq as usize];
         let mem = dev.space_of(self.vq);
         let mut st = vq.st.lock();
         let Some(ring) = st.ring.as_mut() else {

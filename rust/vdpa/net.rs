@@ -15,12 +15,9 @@
 //! or any free MAC once the admin sets `trust`), and every loop it can feed
 //! has a budget (the relay's).
 
-use super::{
-    filter::{self, FilterError, Filters},
-    space::{AddrSpace, Spaces},
-};
+use super::filter::{self, FilterError, Filters};
 use crate::{
-    dpaa::{Dma, DmaFault, FmanPort},
+    dpaa::FmanPort,
     ffi,
     kapi::{
         error::errno,
@@ -30,6 +27,8 @@ use crate::{
         vdpa::{Callback, DevFlag, Driver, VdpaOps, VqStatsMsg},
     },
     relay::{
+        self,
+        space::{AddrSpace, Spaces},
         vq::{Role, Vq, VqState, VQ_DROP_NAMES, VQ_NUM_MAX},
         Datapath, Link, LinkKind,
     },
@@ -483,35 +482,57 @@ impl PinnedDrop for VdpaNet {
     }
 }
 
-/// The RX pools' view of the device's data address space.
-pub(crate) struct DataDma {
-    /// The device; its datapath (and so the pools holding this) goes first.
-    pub(crate) dev: *const VdpaNet,
-}
-
-// SAFETY: `dev` is only read, and outlives the pools (see the field).
-unsafe impl Send for DataDma {}
-// SAFETY: as above.
-unsafe impl Sync for DataDma {}
-
-impl DataDma {
-    fn dev(&self) -> &VdpaNet {
-        // SAFETY: see the field.
-        unsafe { &*self.dev }
-    }
-}
-
-impl Dma for DataDma {
-    fn read(&self, addr: u64, out: &mut [u8]) -> Result<(), DmaFault> {
-        Dma::read(self.dev().space_of_group(DATA_GROUP), addr, out)
+impl relay::Device for VdpaNet {
+    fn vqs(&self) -> &[Pin<KBox<Vq>>] {
+        &self.vqs
     }
 
-    fn write(&self, addr: u64, data: &[u8]) -> Result<(), DmaFault> {
-        Dma::write(self.dev().space_of_group(DATA_GROUP), addr, data)
+    fn role(&self, idx: u16) -> Option<Role> {
+        VdpaNet::role(self, idx)
     }
 
-    fn fault(&self) {
-        self.dev().device_error();
+    fn space_of(&self, idx: u16) -> &AddrSpace {
+        VdpaNet::space_of(self, idx)
+    }
+
+    fn data_space(&self) -> &AddrSpace {
+        self.space_of_group(DATA_GROUP)
+    }
+
+    fn rx_room(&self) -> u32 {
+        VdpaNet::rx_room(self)
+    }
+
+    fn device_error(&self) {
+        VdpaNet::device_error(self)
+    }
+
+    fn broken(&self) -> bool {
+        VdpaNet::broken(self)
+    }
+
+    fn fman(&self) -> &Arc<FmanPort> {
+        &self.fman
+    }
+
+    fn member(&self) -> u8 {
+        self.member
+    }
+
+    fn spoofchk(&self) -> bool {
+        VdpaNet::spoofchk(self)
+    }
+
+    fn pairs_possible(&self) -> u16 {
+        VdpaNet::pairs_possible(self)
+    }
+
+    fn cvq(&self) -> Option<u16> {
+        VdpaNet::cvq(self)
+    }
+
+    fn control(&self, vq: &Vq) {
+        super::cvq::process(self, vq)
     }
 }
 

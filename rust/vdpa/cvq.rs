@@ -8,11 +8,14 @@
 //! MAC, or, once the admin set `trust`, any MAC no other entity of the port
 //! owns (the filters claim it).
 
-use super::{
-    vq::{Vq, VqState},
-    Link, LinkKind,
+use super::net::VdpaNet;
+use crate::{
+    dpaa::FrameQueue,
+    relay::{
+        vq::{Vq, VqDrop, VqState},
+        Link, LinkKind,
+    },
 };
-use crate::{dpaa::FrameQueue, vdpa::net::VdpaNet};
 use core::sync::atomic::Ordering::Relaxed;
 use dpaa_core::{
     ctrl::{self, Ctrl, ACK_ERR, ACK_OK},
@@ -21,8 +24,6 @@ use dpaa_core::{
     vring::{read_chain, write_chain, Chain},
 };
 
-/// Bytes of a command the device reads (a MAC table of ~680 addresses).
-pub(crate) const SCRATCH: usize = 4096;
 /// Commands one kick runs before the relay yields (and rings its own
 /// doorbell for the rest).
 const BUDGET: usize = 16;
@@ -111,7 +112,7 @@ pub(crate) fn process(dev: &VdpaNet, vq: &Vq) {
             if ack == ACK_OK {
                 s.frames.fetch_add(1, Relaxed);
             } else {
-                s.drop(super::vq::VqDrop::BadChain);
+                s.drop(VqDrop::BadChain);
             }
             let written = write_chain(mem, &c, &[ack]).map_err(|_| ())?;
             ring.push_used(mem, c.head, written as u32)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! A vDPA device's address spaces: what every ring and buffer address the
-//! driver gives the device means.
+//! driver gives the device means. The vDPA device sets them up (its config
+//! ops); the relay reads and writes through them.
 //!
 //! - An ASID space (vhost-vdpa; `dma_map`/`dma_unmap`/`reset_map`) starts
 //!   empty and `reset_map` empties it again: an address nobody mapped, or
@@ -11,7 +12,8 @@
 //!   `virtio_vdpa` driver: without an IOMMU in front of the model, a DMA
 //!   address is a physical address, checked to be RAM. No ASID names it:
 //!   the device uses it only while `virtio_vdpa` drives it (see
-//!   `VdpaNet::space_of_group`), so a vhost-vdpa user can never select it.
+//!   `VdpaNet::space_of_group` in `vdpa/net.rs`), so a vhost-vdpa user can
+//!   never select it.
 //!
 //! An access looks its mapping up under the IOTLB lock and copies inside an
 //! RCU read-side section. The space holds its own reference on every page
