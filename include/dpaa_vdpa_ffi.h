@@ -92,7 +92,6 @@ void dpaa_vdpa_netif_napi_del(struct napi_struct *napi);
 
 /* sk_buff */
 unsigned int dpaa_vdpa_skb_headlen(const struct sk_buff *skb);
-unsigned int dpaa_vdpa_skb_nr_frags(const struct sk_buff *skb);
 void *dpaa_vdpa_skb_frag_address(const struct sk_buff *skb, unsigned int i,
 				 unsigned int *len);
 int dpaa_vdpa_skb_linearize(struct sk_buff *skb);

@@ -84,7 +84,13 @@ pub(crate) struct FqInit {
     sched: bool,
     /// `QM_FQCTRL_CGE` + `cgid`: the congestion group it counts in.
     cgr: Option<CgrRef>,
+    /// `QM_OAC_CG` + OAL: bytes its group counts per frame on top of the
+    /// frame's length (at most [`MAX_OAL`]).
+    oal: u32,
 }
+
+/// The largest per-frame overhead QMan accounts (`FSL_QMAN_MAX_OAL`).
+pub(crate) const MAX_OAL: u32 = 127;
 
 impl FqInit {
     /// Scheduled, with a tail-drop threshold of `n` frames.
@@ -93,6 +99,7 @@ impl FqInit {
             taildrop: TailDrop::Frames(n),
             sched: true,
             cgr: None,
+            oal: 0,
         }
     }
 
@@ -103,12 +110,17 @@ impl FqInit {
             taildrop: TailDrop::Bytes(n),
             sched: true,
             cgr: None,
+            oal: 0,
         }
     }
 
-    /// Counted in congestion group `cgr`.
-    pub(crate) fn cgr(mut self, cgr: CgrRef) -> Self {
+    /// Counted in congestion group `cgr`, each frame as its length plus
+    /// `oal` bytes (capped at [`MAX_OAL`], as QMan's field is): what a
+    /// frame costs beyond its bytes (an skb, headroom), so that small
+    /// frames congest the group too.
+    pub(crate) fn cgr(mut self, cgr: CgrRef, oal: u32) -> Self {
         self.cgr = Some(cgr);
+        self.oal = oal.min(MAX_OAL);
         self
     }
 }

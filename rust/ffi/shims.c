@@ -253,11 +253,6 @@ unsigned int dpaa_vdpa_skb_headlen(const struct sk_buff *skb)
 	return skb_headlen(skb);
 }
 
-unsigned int dpaa_vdpa_skb_nr_frags(const struct sk_buff *skb)
-{
-	return skb_shinfo(skb)->nr_frags;
-}
-
 void *dpaa_vdpa_skb_frag_address(const struct sk_buff *skb, unsigned int i,
 				 unsigned int *len)
 {

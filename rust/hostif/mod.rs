@@ -14,10 +14,11 @@ mod tx;
 use crate::{
     dpaa::{
         Cgr, CgrRef, Dma, FmanPort, FqInit, FqRange, HostDma, PoolRef, HOST_MEMBER, MAX_FRAME,
-        RX_OFFSET,
+        MAX_OAL, RX_OFFSET,
     },
     ffi,
     kapi::{
+        backref::BackRef,
         error::errno,
         netdev::{features, NetDev, NetDevOps, TxDone},
         rcu,
@@ -49,9 +50,10 @@ const TX_DEPTH: usize = 1024;
 /// Tail drop of each TX FQ, in bytes as QMan counts: TX_DEPTH full frames
 /// (never reached: the congestion group stops the queue first).
 const TX_TAILDROP: u32 = TX_DEPTH as u32 * MAX_FRAME;
-/// Bytes waiting in the TX FQs at which their congestion group stops the
-/// queue (and drops at the tail, as `dpaa_eth`'s does); it wakes the queue
-/// once they hold less.
+/// Bytes in flight (waiting in the TX FQs or for confirmation, each frame
+/// counted with MAX_OAL bytes of overhead: its skb) at which the egress
+/// congestion group stops the queue (and drops at the tail, as
+/// `dpaa_eth`'s does); it wakes the queue once they are fewer.
 const TX_CGR_BYTES: u64 = 256 * 1024;
 
 /// The host's address space, as pools hold it.
@@ -79,9 +81,11 @@ pub(crate) struct HostStats {
 /// RX, and the pool last (RX frames return buffers to it).
 struct Running {
     tx: FqRange<FmanTx>,
-    /// The TX FQs' congestion group (they hold it too).
-    cgr: Arc<Cgr<HostCgr>>,
     conf: FqRange<HostTxConf>,
+    /// The egress congestion group of the TX and confirmation FQs (they
+    /// hold it too); it goes after them, as QMan deletes a group only
+    /// once its FQs are out of service.
+    cgr: Arc<Cgr<HostCgr>>,
     rx: FqRange<HostRx>,
     pool: PoolRef,
     frag_size: u32,
@@ -212,27 +216,33 @@ impl HostIf {
             filled += n;
         }
         let n = fman.qman().nr_portals();
-        let this: *const HostIf = self;
+        // SAFETY: `self` lives in its net_device's private area (it does not
+        // move), and `halt()`, which runs before the net_device goes (stop
+        // or unregister), drops every FQ and the group holding this first.
+        let this = unsafe { BackRef::new(self) };
         let rx = fman.qman().create_fqs(
             n,
             FqInit::frames(RX_DEPTH),
             |i| i,
             |_, _| HostRx { host: this },
         )?;
-        let conf = fman.qman().create_fqs(
-            1,
-            FqInit::frames(TX_DEPTH * n),
-            |_| 0,
-            |_, _| HostTxConf { host: this },
-        )?;
-        let conf_fq = conf.get(0).clone();
+        // One egress group for the TX FQs and the confirmation FQ, as
+        // dpaa_eth has: it bounds what is in flight until confirmed, and
+        // counts an skb's cost with every frame (OAL).
         let cgr = fman
             .qman()
             .create_cgr(TX_CGR_BYTES, true, HostCgr { host: this })?;
         let members: CgrRef = cgr.clone();
+        let conf = fman.qman().create_fqs(
+            1,
+            FqInit::frames(TX_DEPTH * n).cgr(members.clone(), MAX_OAL),
+            |_| 0,
+            |_, _| HostTxConf { host: this },
+        )?;
+        let conf_fq = conf.get(0).clone();
         let tx = fman.qman().create_fqs(
             n,
-            FqInit::bytes(TX_TAILDROP).cgr(members),
+            FqInit::bytes(TX_TAILDROP).cgr(members, MAX_OAL),
             |i| i,
             |_, _| FmanTx {
                 fman: fman.clone(),
@@ -241,8 +251,8 @@ impl HostIf {
         )?;
         let rt = Running {
             tx,
-            cgr,
             conf,
+            cgr,
             rx,
             pool,
             frag_size,
@@ -307,7 +317,7 @@ impl HostIf {
         // way to our FQs and pool (the port delivers outside the
         // classifier's lock, in BH context): wait it out, or it could land
         // in a new FQ that reuses the FQID, in a buffer of the old size.
-        rcu::synchronize();
+        rcu::synchronize_net();
         if let Some(rt) = self.running() {
             // No handler in progress or to come once retired; TX first:
             // its drain confirms (and frees) the skbs it held.

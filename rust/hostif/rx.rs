@@ -7,6 +7,7 @@ use super::HostIf;
 use crate::{
     dpaa::{Dqrr, FqHandler, Pool},
     kapi::{
+        backref::BackRef,
         napi::NapiCtx,
         skb::{Frag, Skb},
     },
@@ -57,18 +58,12 @@ pub(super) fn refill(pool: &Pool, frag_size: u32, n: usize) -> usize {
 /// The handler of the host's RX FQs.
 pub(super) struct HostRx {
     /// The host interface; its FQs (and so this handler) live no longer.
-    pub(super) host: *const HostIf,
+    pub(super) host: BackRef<HostIf>,
 }
-
-// SAFETY: `host` is shared, read-only state that outlives the FQ.
-unsafe impl Send for HostRx {}
-// SAFETY: as above.
-unsafe impl Sync for HostRx {}
 
 impl FqHandler for HostRx {
     fn dqrr(&self, fd: &QmFd, napi: &NapiCtx) -> Dqrr {
-        // SAFETY: the FQs are destroyed before the host interface.
-        let host = unsafe { &*self.host };
+        let host = self.host.get();
         let Some(rt) = host.running() else {
             free_frag(fd.addr());
             host.stats.rx_dropped.fetch_add(1, Relaxed);
@@ -77,7 +72,7 @@ impl FqHandler for HostRx {
         // SAFETY: an FD on the host's RX FQ carries a buffer of its pool,
         // now ours (the FMan acquired it and wrote the frame).
         let frag = unsafe { take_frag(fd.addr(), rt.frag_size) };
-        let Some(skb) = Skb::build_rx(frag, fd.offset(), fd.length(), host.dev()) else {
+        let Some(skb) = Skb::build_rx(frag, fd.offset(), fd.length(), host.dev(), napi) else {
             host.stats.rx_dropped.fetch_add(1, Relaxed);
             return Dqrr::Consume;
         };
@@ -105,8 +100,7 @@ impl FqHandler for HostRx {
     /// A frame left on a retired FQ: delivered by the port, never received.
     fn drain(&self, fd: &QmFd) {
         free_frag(fd.addr());
-        // SAFETY: the FQs are destroyed before the host interface.
-        let host = unsafe { &*self.host };
+        let host = self.host.get();
         host.stats.rx_dropped.fetch_add(1, Relaxed);
     }
 }

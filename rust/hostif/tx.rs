@@ -10,22 +10,21 @@ use crate::{
     dpaa::{
         CgrHandler, Dqrr, FmanPort, Fq, FqHandler, FrameQueue, HOST_MEMBER, MAX_FRAME, NO_BPID,
     },
-    kapi::{cpu, napi::NapiCtx, netdev::NetDev, skb::Skb},
+    kapi::{backref::BackRef, cpu, napi::NapiCtx, netdev::NetDev, skb::Skb},
 };
 use core::sync::atomic::Ordering::{Acquire, Relaxed};
 use dpaa_core::fd::QmFd;
 use kernel::sync::Arc;
 
-/// Bytes in front of the data the back-pointer and alignment may use.
+/// Bytes in front of the data the back-pointer and alignment may use (the
+/// stack is asked for 128 bytes of headroom; `stash` makes them if missing).
 const TX_PRIV: usize = 64;
-/// Headroom asked of the stack (and made by skb_cow_head when missing).
-const TX_HEADROOM: u32 = 128;
 
 /// Frees the skb a TX frame descriptor points back to.
-fn free_tx_skb(fd: &QmFd, budget: i32) {
+fn free_tx_skb(fd: &QmFd, napi: Option<&NapiCtx>) {
     // SAFETY: TX FDs carry what `xmit` stashed; the FD owned the skb until
     // now (confirmed or drained once).
-    unsafe { Skb::from_stash(fd.addr()) }.consume(budget);
+    unsafe { Skb::from_stash(fd.addr()) }.consume(napi);
 }
 
 impl HostIf {
@@ -41,11 +40,14 @@ impl HostIf {
         // A clone (netem duplicate, mirred, a bridge flooding several
         // ports) shares its head with others: skb_cow_head() un-shares it
         // (and makes room), as dpaa_eth does.
-        if len > MAX_FRAME || skb.linearize().is_err() || skb.cow_head(TX_HEADROOM).is_err() {
+        if len > MAX_FRAME || skb.linearize().is_err() {
             self.stats.tx_dropped.fetch_add(1, Relaxed);
             return;
         }
-        let (addr, offset) = skb.stash(TX_PRIV);
+        let Ok((addr, offset)) = skb.stash::<TX_PRIV>() else {
+            self.stats.tx_dropped.fetch_add(1, Relaxed);
+            return;
+        };
         let Ok(fd) = QmFd::contig(NO_BPID, addr, offset, len) else {
             // SAFETY: stashed just above, not taken back.
             drop(unsafe { Skb::from_stash(addr) });
@@ -66,33 +68,27 @@ impl HostIf {
 
     /// A frame is back from the FMan (or drained, never sent): counted as
     /// sent only if its confirmation status says so.
-    fn tx_confirmed(&self, fd: &QmFd, budget: i32) {
+    fn tx_confirmed(&self, fd: &QmFd, napi: Option<&NapiCtx>) {
         if fd.status() == 0 {
             self.stats.tx_packets.fetch_add(1, Relaxed);
             self.stats.tx_bytes.fetch_add(fd.length() as u64, Relaxed);
         } else {
             self.stats.tx_dropped.fetch_add(1, Relaxed);
         }
-        free_tx_skb(fd, budget);
+        free_tx_skb(fd, napi);
     }
 }
 
-/// The owner of the host's TX congestion group: what `dpaa_eth_cgr_cb()`
+/// The owner of the host's TX congestion group: what `dpaa_eth_cgscn()`
 /// does, stop the queue on entry into congestion, wake it on exit.
 pub(super) struct HostCgr {
     /// The host interface; its congestion group lives no longer.
-    pub(super) host: *const HostIf,
+    pub(super) host: BackRef<HostIf>,
 }
-
-// SAFETY: `host` is shared state that outlives the group.
-unsafe impl Send for HostCgr {}
-// SAFETY: as above.
-unsafe impl Sync for HostCgr {}
 
 impl CgrHandler for HostCgr {
     fn congestion(&self, congested: bool) {
-        // SAFETY: the group goes with the running state, before the host.
-        let host = unsafe { &*self.host };
+        let host = self.host.get();
         let dev = host.dev();
         if congested {
             host.stats.tx_cgr_entries.fetch_add(1, Relaxed);
@@ -122,7 +118,7 @@ impl FqHandler for FmanTx {
         c.set_status(if ok { 0 } else { 1 });
         if self.conf.enqueue(c).is_err() {
             // The confirmation must not be lost: it frees the skb.
-            self.conf.handler().confirm(&c, 0);
+            self.conf.handler().confirm(&c, None);
         }
         Dqrr::Consume
     }
@@ -131,34 +127,29 @@ impl FqHandler for FmanTx {
         // Retired before the FMan took it: not sent.
         let mut c = *fd;
         c.set_status(1);
-        self.conf.handler().confirm(&c, 0);
+        self.conf.handler().confirm(&c, None);
     }
 }
 
 /// The handler of the host's TX-confirmation FQ.
 pub(super) struct HostTxConf {
-    pub(super) host: *const HostIf,
+    /// The host interface; its FQs (and so this handler) live no longer.
+    pub(super) host: BackRef<HostIf>,
 }
 
-// SAFETY: `host` is shared, read-only state that outlives the FQ.
-unsafe impl Send for HostTxConf {}
-// SAFETY: as above.
-unsafe impl Sync for HostTxConf {}
-
 impl HostTxConf {
-    fn confirm(&self, fd: &QmFd, budget: i32) {
-        // SAFETY: the FQs are destroyed before the host interface.
-        unsafe { &*self.host }.tx_confirmed(fd, budget);
+    fn confirm(&self, fd: &QmFd, napi: Option<&NapiCtx>) {
+        self.host.get().tx_confirmed(fd, napi);
     }
 }
 
 impl FqHandler for HostTxConf {
-    fn dqrr(&self, fd: &QmFd, _napi: &NapiCtx) -> Dqrr {
-        self.confirm(fd, 64);
+    fn dqrr(&self, fd: &QmFd, napi: &NapiCtx) -> Dqrr {
+        self.confirm(fd, Some(napi));
         Dqrr::Consume
     }
 
     fn drain(&self, fd: &QmFd) {
-        self.confirm(fd, 0);
+        self.confirm(fd, None);
     }
 }

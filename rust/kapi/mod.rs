@@ -4,6 +4,7 @@
 //!
 //! Only this layer (and `ffi`) touches raw C; everything above it is safe Rust.
 
+pub(crate) mod backref;
 pub(crate) mod cpu;
 pub(crate) mod debugfs;
 pub(crate) mod device;

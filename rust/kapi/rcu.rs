@@ -30,6 +30,14 @@ impl Drop for Guard {
     }
 }
 
+/// [`synchronize`] for the networking paths (`synchronize_net()`):
+/// expedited when RTNL is held, so configuration under RTNL does not wait
+/// for a full grace period each time.
+pub(crate) fn synchronize_net() {
+    // SAFETY: the callers are config ops: process context.
+    unsafe { ffi::synchronize_net() };
+}
+
 /// Waits for a grace period: every read-side section (and every region
 /// with BHs or preemption off) that started before the call has ended.
 /// Process context only (it sleeps).

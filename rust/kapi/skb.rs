@@ -3,7 +3,10 @@
 //! Socket buffers (`struct sk_buff`) owned by the driver, and the page
 //! fragments received frames are built in.
 
-use crate::{ffi, kapi::netdev::NetDev};
+use crate::{
+    ffi,
+    kapi::{napi::NapiCtx, netdev::NetDev},
+};
 use core::ptr::NonNull;
 
 /// Bytes `build_skb()` puts after a frame's data for its
@@ -123,12 +126,6 @@ impl Skb {
         }
     }
 
-    /// Number of paged fragments.
-    pub(crate) fn nr_frags(&self) -> u32 {
-        // SAFETY: valid skb (type invariant).
-        unsafe { ffi::dpaa_vdpa_skb_nr_frags(self.0.as_ptr()) }
-    }
-
     /// Makes the headroom at least `len` bytes and private (writable).
     pub(crate) fn cow_head(&mut self, len: u32) -> kernel::error::Result {
         // SAFETY: valid skb (type invariant).
@@ -142,10 +139,17 @@ impl Skb {
     }
 
     /// An skb around a received frame of `len` bytes at `offset` in `frag`
-    /// (no copy), for `dev`, from a NAPI poll. `None` (the fragment freed)
-    /// if the frame and the skb's shared info do not fit the fragment or
-    /// no skb could be had.
-    pub(crate) fn build_rx(frag: Frag, offset: u16, len: u32, dev: &NetDev) -> Option<Self> {
+    /// (no copy), for `dev`, in the NAPI poll `_napi` (napi_build_skb uses
+    /// the CPU's NAPI skb cache). `None` (the fragment freed) if the frame
+    /// and the skb's shared info do not fit the fragment or no skb could be
+    /// had.
+    pub(crate) fn build_rx(
+        frag: Frag,
+        offset: u16,
+        len: u32,
+        dev: &NetDev,
+        _napi: &NapiCtx,
+    ) -> Option<Self> {
         let fits = (offset as u32)
             .checked_add(len)
             .and_then(|e| e.checked_add(shinfo_size()))
@@ -168,9 +172,10 @@ impl Skb {
         Some(skb)
     }
 
-    /// Makes the data one linear buffer (a copy when it has fragments).
+    /// Makes the data one linear buffer (a copy when it has paged
+    /// fragments or a frag list).
     pub(crate) fn linearize(&mut self) -> kernel::error::Result {
-        if self.nr_frags() == 0 {
+        if self.head().len() as u32 == self.len() {
             return Ok(());
         }
         // SAFETY: valid skb (type invariant); its data may be reallocated.
@@ -178,21 +183,27 @@ impl Skb {
     }
 
     /// For TX the way `dpaa_eth` does it: writes a pointer to the skb into
-    /// its headroom, 64-byte aligned and at least `room` bytes before the
-    /// data, and gives the skb up to that buffer. Returns the buffer's
+    /// its headroom, 64-byte aligned and `ROOM` to `ROOM + 63` bytes before
+    /// the data, and gives the skb up to that buffer. Returns the buffer's
     /// physical address and the data's offset in it; [`Skb::from_stash`]
-    /// takes the skb back. The headroom must be private and hold `room`
-    /// + 64 bytes ([`Skb::cow_head`]).
-    pub(crate) fn stash(self, room: usize) -> (u64, u16) {
+    /// takes the skb back. The headroom is made private (a clone shares its
+    /// head) and large enough first; if it cannot be, the skb is freed and
+    /// `Err` returned.
+    pub(crate) fn stash<const ROOM: usize>(mut self) -> Result<(u64, u16), ()> {
+        const { assert!(ROOM >= 8 && ROOM <= 1024) };
+        if self.cow_head(ROOM as u32 + 64).is_err() {
+            return Err(());
+        }
         let data = self.data_ptr() as usize;
-        let buf = (data - room) & !63;
-        // SAFETY: `buf` lies in the skb's private headroom (the caller made
-        // room), 8-byte aligned; the skb is ours to give up.
+        let buf = (data - ROOM) & !63;
+        // SAFETY: `buf` is at most ROOM + 63 bytes before the data, inside
+        // the skb's private headroom (made above), 8-byte aligned; the skb
+        // is ours to give up.
         let phys = unsafe {
             (buf as *mut *mut ffi::sk_buff).write(self.into_raw());
             ffi::dpaa_vdpa_virt_to_phys(buf as *mut _)
         };
-        (phys, (data - buf) as u16)
+        Ok((phys, (data - buf) as u16))
     }
 
     /// Takes back an skb given up by [`Skb::stash`].
@@ -210,10 +221,12 @@ impl Skb {
         }
     }
 
-    /// Frees the skb from a NAPI poll of `budget` (0: any context), as
-    /// consumed (not dropped).
-    pub(crate) fn consume(self, budget: i32) {
-        // SAFETY: we own the skb; napi_consume_skb handles budget 0.
+    /// Frees the skb as consumed (not dropped): into the CPU's NAPI skb
+    /// cache when called in a NAPI poll (`napi`), else from any context.
+    pub(crate) fn consume(self, napi: Option<&NapiCtx>) {
+        // A non-zero budget means "in a NAPI poll": only with the proof.
+        let budget = napi.map_or(0, |_| 64);
+        // SAFETY: we own the skb; a non-zero budget only in a NAPI poll.
         unsafe { ffi::napi_consume_skb(self.into_raw(), budget) };
     }
 }

@@ -6,26 +6,20 @@
 use super::{rx, tx, vq::Role, Device};
 use crate::{
     dpaa::{Dqrr, FqHandler},
-    kapi::napi::NapiCtx,
+    kapi::{backref::BackRef, napi::NapiCtx},
 };
 use dpaa_core::fd::QmFd;
 
 /// The handler of virtqueue `vq`'s doorbell FQ.
 pub(crate) struct Kick {
     /// The device; its datapath (holding this FQ) goes first.
-    pub(crate) dev: *const dyn Device,
+    pub(crate) dev: BackRef<dyn Device>,
     pub(crate) vq: u16,
 }
 
-// SAFETY: `dev` is only read, and outlives the FQ (see the field).
-unsafe impl Send for Kick {}
-// SAFETY: as above.
-unsafe impl Sync for Kick {}
-
 impl FqHandler for Kick {
     fn dqrr(&self, _fd: &QmFd, _napi: &NapiCtx) -> Dqrr {
-        // SAFETY: see the field.
-        let dev = unsafe { &*self.dev };
+        let dev = self.dev.get();
         if dev.broken() {
             return Dqrr::Consume;
         }

@@ -19,7 +19,7 @@ pub(crate) mod vq;
 
 use crate::{
     dpaa::{Dma, DmaFault, FmanPort, Fq, FqInit, FqRange, FrameQueue, Pool, PoolRef},
-    kapi::vdpa::VqStatsMsg,
+    kapi::{backref::BackRef, vdpa::VqStatsMsg},
 };
 use core::sync::atomic::Ordering::Relaxed;
 use dpaa_core::{classify::Target, fd::SG_ENTRY_SIZE, vring::SplitRing};
@@ -65,18 +65,12 @@ pub(crate) trait Device: Send + Sync {
 /// The RX pools' view of the device's data address space.
 struct DataDma {
     /// The device; its datapath (and so the pools holding this) goes first.
-    dev: *const dyn Device,
+    dev: BackRef<dyn Device>,
 }
-
-// SAFETY: `dev` is only read, and outlives the pools (see the field).
-unsafe impl Send for DataDma {}
-// SAFETY: as above.
-unsafe impl Sync for DataDma {}
 
 impl DataDma {
     fn dev(&self) -> &dyn Device {
-        // SAFETY: see the field.
-        unsafe { &*self.dev }
+        self.dev.get()
     }
 }
 
@@ -239,7 +233,10 @@ impl Datapath {
     pub(crate) fn start(dev: &(dyn Device + 'static)) -> Result<Self> {
         let pairs = dev.pairs_possible() as usize;
         let nvqs = 2 * pairs as u16 + dev.cvq().map_or(0, |_| 1);
-        let this: *const dyn Device = dev;
+        // SAFETY: the device owns the datapath and drops it (reset, or its
+        // own drop) before it goes; it is pinned. Every holder of this
+        // (handlers, the pools' DMA view) goes with the datapath.
+        let this = unsafe { BackRef::new(dev) };
         let fman = dev.fman();
         let dma: Arc<dyn Dma> = Arc::new(DataDma { dev: this }, GFP_KERNEL)?;
         let pools = fman.bman().new_pools(

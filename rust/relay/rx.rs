@@ -10,7 +10,7 @@ use super::{
 };
 use crate::{
     dpaa::{Dqrr, FqHandler, FrameQueue},
-    kapi::napi::NapiCtx,
+    kapi::{backref::BackRef, napi::NapiCtx},
 };
 use core::sync::atomic::Ordering::Relaxed;
 use dpaa_core::{
@@ -109,22 +109,16 @@ pub(crate) fn refill(dev: &dyn Device, vq: &Vq) {
 /// The relay side of a device's RX FQ.
 pub(crate) struct RxFq {
     /// The device; its datapath (holding this FQ) goes first.
-    pub(crate) dev: *const dyn Device,
+    pub(crate) dev: BackRef<dyn Device>,
     pub(crate) vq: u16,
 }
-
-// SAFETY: `dev` is only read, and outlives the FQ.
-unsafe impl Send for RxFq {}
-// SAFETY: as above.
-unsafe impl Sync for RxFq {}
 
 /// The virtio-net header of a received frame: no offloads, one buffer.
 const RX_HDR: [u8; HDR_LEN] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0];
 
 impl FqHandler for RxFq {
     fn dqrr(&self, fd: &QmFd, _napi: &NapiCtx) -> Dqrr {
-        // SAFETY: see the field.
-        let dev = unsafe { &*self.dev };
+        let dev = self.dev.get();
         let vq = &dev.vqs()[self.vq as usize];
         let mem = dev.space_of(self.vq);
         let s = &vq.stats;
@@ -162,8 +156,7 @@ impl FqHandler for RxFq {
     fn drain(&self, _fd: &QmFd) {}
 
     fn batch_end(&self, _napi: &NapiCtx) {
-        // SAFETY: see the field.
-        let dev = unsafe { &*self.dev };
+        let dev = self.dev.get();
         let vq = &dev.vqs()[self.vq as usize];
         let mut st = vq.st.lock();
         let r = publish(dev, vq, &mut st).and_then(|n| Ok(lend(dev, vq, &mut st)? | n));

@@ -13,7 +13,7 @@ use super::{
 use crate::{
     dpaa::{Dma, Dqrr, DropReason, Fq, FqHandler, FrameQueue, MAX_FRAME, NO_BPID},
     ffi,
-    kapi::napi::NapiCtx,
+    kapi::{backref::BackRef, napi::NapiCtx},
 };
 use core::{cell::UnsafeCell, sync::atomic::Ordering::Relaxed};
 use dpaa_core::{
@@ -134,22 +134,22 @@ pub(crate) fn process(dev: &dyn Device, vq: &Vq) {
 /// The FMan side of a device's TX FQ.
 pub(crate) struct DevFmanTx {
     /// The device; its datapath (holding this FQ) goes first.
-    dev: *const dyn Device,
+    dev: BackRef<dyn Device>,
     vq: u16,
     conf: Arc<Fq<TxConf>>,
     /// Where a frame in several pieces is gathered for the parser.
     scratch: UnsafeCell<KVec<u8>>,
 }
 
-// SAFETY: `dev` is only read and outlives the FQ; `scratch` is only used by
-// `dqrr`, and an FQ is dequeued by one poll at a time (its portal's NAPI).
+// SAFETY: `scratch` is only used by `dqrr`, and an FQ is dequeued by one
+// poll at a time (its portal's NAPI); the rest is Send and Sync.
 unsafe impl Send for DevFmanTx {}
 // SAFETY: as above.
 unsafe impl Sync for DevFmanTx {}
 
 impl DevFmanTx {
     pub(crate) fn new(
-        dev: *const dyn Device,
+        dev: BackRef<dyn Device>,
         vq: u16,
         conf: Arc<Fq<TxConf>>,
         scratch: Option<KVec<u8>>,
@@ -218,8 +218,7 @@ impl DevFmanTx {
 
 impl FqHandler for DevFmanTx {
     fn dqrr(&self, fd: &QmFd, _napi: &NapiCtx) -> Dqrr {
-        // SAFETY: see the field.
-        let dev = unsafe { &*self.dev };
+        let dev = self.dev.get();
         let ok = match self.transmit(dev, fd) {
             Ok(()) => true,
             Err(r) => {
@@ -240,19 +239,13 @@ impl FqHandler for DevFmanTx {
 /// The relay side of a device's TX-confirmation FQ.
 pub(crate) struct TxConf {
     /// The device; its datapath (holding this FQ) goes first.
-    pub(crate) dev: *const dyn Device,
+    pub(crate) dev: BackRef<dyn Device>,
     pub(crate) vq: u16,
 }
 
-// SAFETY: `dev` is only read, and outlives the FQ.
-unsafe impl Send for TxConf {}
-// SAFETY: as above.
-unsafe impl Sync for TxConf {}
-
 impl FqHandler for TxConf {
     fn dqrr(&self, fd: &QmFd, _napi: &NapiCtx) -> Dqrr {
-        // SAFETY: see the field.
-        let dev = unsafe { &*self.dev };
+        let dev = self.dev.get();
         let vq = &dev.vqs()[self.vq as usize];
         let mem = dev.space_of(self.vq);
         let mut st = vq.st.lock();
@@ -280,8 +273,7 @@ impl FqHandler for TxConf {
     fn drain(&self, _fd: &QmFd) {}
 
     fn batch_end(&self, _napi: &NapiCtx) {
-        // SAFETY: see the field.
-        let dev = unsafe { &*self.dev };
+        let dev = self.dev.get();
         let vq = &dev.vqs()[self.vq as usize];
         let mem = dev.space_of(self.vq);
         let mut st = vq.st.lock();

@@ -7,6 +7,21 @@
 //! from congestion (`qman_cb_cgr`); `dpaa_eth` stops and wakes its TX queues
 //! on them. Pure logic: the model keeps one of these under a lock per group.
 
+/// A threshold as QMan stores it: an 8-bit mantissa and a 5-bit exponent,
+/// rounded up (`qm_cgr_cs_thres_set64(..., roundup = 1)`, and the same
+/// encoding for FQ tail drop, `qm_fqd_set_taildrop()`). What the hardware
+/// compares against is this value, not the one asked for; `None` if it
+/// does not fit the encoding.
+pub fn round_thres(mut val: u64) -> Option<u64> {
+    let mut e = 0u32;
+    while val > 0xff {
+        let odd = val & 1;
+        val = (val >> 1) + odd;
+        e += 1;
+    }
+    (e <= 31).then(|| val << e)
+}
+
 /// A congestion group's count and state.
 ///
 /// # Invariants
@@ -85,6 +100,25 @@ impl CgrCore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thresholds_round_up_to_mantissa_and_exponent() {
+        assert_eq!(round_thres(0), Some(0));
+        assert_eq!(round_thres(255), Some(255));
+        assert_eq!(round_thres(256), Some(256));
+        // 3000 = 0b1011_1011_1000: 187.5 << 4 rounds up to 188 << 4.
+        assert_eq!(round_thres(3000), Some(3008));
+        // The carry of a rounding can take the mantissa to 0x100.
+        assert_eq!(round_thres(0x1ff), Some(0x200));
+        assert_eq!(round_thres(256 * 1024), Some(256 * 1024));
+        assert_eq!(round_thres(0xff << 31), Some(0xff << 31));
+        assert_eq!(round_thres((0xff << 31) + 1), None);
+        // Never below what was asked for, and within 1/128 of it.
+        for v in [1u64, 300, 4097, 65_535, 1 << 20, 123_456_789] {
+            let r = round_thres(v).unwrap();
+            assert!(r >= v && r - v <= v / 128 + 1, "{v} -> {r}");
+        }
+    }
 
     #[test]
     fn entry_and_exit_notified_once_each() {

@@ -56,6 +56,15 @@ pub enum TailDrop {
     Bytes(u32),
 }
 
+/// A byte tail-drop threshold as QMan stores it (`qm_fqd_set_taildrop()`
+/// with roundup): `None` above `QM_FQD_TD_MAX` (-ERANGE).
+pub fn round_taildrop(val: u32) -> Option<u32> {
+    if val > 0xe000_0000 {
+        return None;
+    }
+    crate::cgr::round_thres(val as u64).map(|v| v as u32)
+}
+
 /// Room a frame list needs for `taildrop`: the frames it lets wait plus a
 /// poll's batch. A byte threshold lets zero-length frames wait without
 /// bound on QMan; the model stores at most `frames_cap` of them.
@@ -257,12 +266,15 @@ impl<S: core::ops::DerefMut<Target = [QmFd]>> FqCore<S> {
         self.pop_front()
     }
 
-    /// `qman_oos_fq()`: a retired, drained FQ goes out of service.
-    pub fn oos(&mut self) {
+    /// `qman_oos_fq()`: a retired, drained FQ goes out of service. Refused
+    /// (false) for one that is not retired or still holds frames
+    /// (`ERR_NOTEMPTY`); true if it is out of service now.
+    pub fn oos(&mut self) -> bool {
         if self.state == FqState::Retired && self.len == 0 {
             self.state = FqState::Oos;
             self.queued = false;
         }
+        self.state == FqState::Oos
     }
 }
 
@@ -316,12 +328,12 @@ mod tests {
         assert_eq!(q.enqueue(fd(5, 60)), Err(Ern::State));
         assert_eq!(poll(&mut q, &[]).0, Vec::<u64>::new());
         // Not out of service with frames left; drained in order.
-        q.oos();
+        assert!(!q.oos());
         assert_eq!(q.state(), FqState::Retired);
         assert_eq!(q.drain_one().map(|f| f.addr()), Some(0x3000));
         assert_eq!(q.drain_one().map(|f| f.addr()), Some(0x4000));
         assert_eq!(q.drain_one(), None);
-        q.oos();
+        assert!(q.oos());
         assert_eq!(q.state(), FqState::Oos);
         assert_eq!(q.enqueue(fd(6, 60)), Err(Ern::State));
         assert!(!q.schedule());
@@ -335,6 +347,9 @@ mod tests {
         let mut q = fq(TailDrop::Frames(4), true);
         q.enqueue(fd(1, 60)).unwrap();
         assert_eq!(q.drain_one(), None);
+        // Not retired: not out of service either.
+        assert!(!q.oos());
+        assert_eq!(q.state(), FqState::Scheduled);
         assert_eq!(q.len(), 1);
     }
 
@@ -367,6 +382,13 @@ mod tests {
         q.enqueue(fd(5, 60)).unwrap();
         assert_eq!(q.bytes(), 3020);
         assert_eq!(q.enqueue(fd(6, 60)), Err(Ern::TailDrop));
+    }
+
+    #[test]
+    fn taildrop_threshold_encoding() {
+        assert_eq!(round_taildrop(3000), Some(3008));
+        assert_eq!(round_taildrop(0xe000_0000), Some(0xe000_0000));
+        assert_eq!(round_taildrop(0xe000_0001), None);
     }
 
     #[test]

@@ -21,7 +21,7 @@
 //! hand over go back to its head, in order.
 
 use crate::{
-    dpaa::{CgrHandler, Ern, FqHandler, FqInit, FqState, FqStats, FrameQueue},
+    dpaa::{CgrHandler, Ern, FqHandler, FqInit, FqState, FqStats, FrameQueue, TailDrop},
     kapi::{
         napi::{Napi, NapiCtx, NapiPoll},
         sync::{new_spinlock_bh, new_spinlock_irq, SpinLockBh, SpinLockIrq},
@@ -30,10 +30,10 @@ use crate::{
 };
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use dpaa_core::{
-    cgr::CgrCore,
+    cgr::{round_thres, CgrCore},
     dqrr::hand_over,
     fd::QmFd,
-    fq::{slots_for, FqCore, BATCH},
+    fq::{round_taildrop, slots_for, FqCore, BATCH},
 };
 use kernel::{prelude::*, sync::Arc};
 
@@ -44,8 +44,9 @@ const MAX_FQS: usize = 1024;
 /// Congestion groups QMan has (CGRIDs 0..=255).
 const MAX_CGRS: usize = 256;
 /// Frames an FQ with a byte threshold can hold (the model's PFDR memory):
-/// zero-length frames count no bytes.
-const BYTE_FQ_FRAMES: usize = 1024;
+/// zero-length frames count no bytes. Above what a congestion group of a
+/// few hundred KiB lets in of small frames.
+const BYTE_FQ_FRAMES: usize = 4096;
 
 /// A fixed-capacity FIFO (allocated once; never grows on the datapath).
 struct FixedRing<T: Copy> {
@@ -128,10 +129,12 @@ pub(crate) struct Fq<H: FqHandler> {
     /// IRQ-safe: `qman_enqueue()` may be called from any context, and is
     /// (a vhost-vdpa kick comes with hard IRQs off).
     #[pin]
-    ring: SpinLockIrq<FqCore<KVec<QmFd>>>,
+    ring: SpinLockIrq<FqCore<KVVec<QmFd>>>,
     stats: FqStats,
-    /// The congestion group whose count this FQ's bytes are part of.
+    /// The congestion group whose count this FQ's bytes are part of, and
+    /// the bytes it counts per frame on top of the length (OAL).
     cgr: Option<CgrRef>,
+    oal: u32,
     qman: Arc<Qman>,
     handler: H,
 }
@@ -141,9 +144,11 @@ impl<H: FqHandler> Fq<H> {
         &self.handler
     }
 
-    /// Frames of `delta` bytes joined or left this FQ: its group counts them.
-    /// Called under the FQ's lock (lock order: FQ, then group).
-    fn congestion(&self, delta: i64) {
+    /// `frames` frames of `bytes` bytes joined (> 0) or left (< 0) this FQ:
+    /// its group counts them, with the per-frame overhead. Called under the
+    /// FQ's lock (lock order: FQ, then group).
+    fn congestion(&self, frames: i64, bytes: i64) {
+        let delta = bytes + frames * self.oal as i64;
         if let (Some(c), true) = (&self.cgr, delta != 0) {
             c.adjust(delta);
         }
@@ -184,7 +189,7 @@ impl<H: FqHandler> FrameQueue for Fq<H> {
                 // own order of events (never below zero), and a retire
                 // cannot take the FQ off the ready queue in between (and
                 // leave a dead FQID there).
-                self.congestion(fd.length() as i64);
+                self.congestion(1, fd.length() as i64);
                 if kick {
                     self.qman.kick(self.portal, self.fqid);
                 }
@@ -222,7 +227,7 @@ impl<H: FqHandler> QmanFq for Fq<H> {
             let b = r.bytes();
             let n = r.take(&mut batch[..budget.min(BATCH)]);
             // Frames in the portal's DQRR have left the FQ.
-            self.congestion(-((b - r.bytes()) as i64));
+            self.congestion(-(n as i64), -((b - r.bytes()) as i64));
             n
         };
         if n == 0 {
@@ -242,7 +247,7 @@ impl<H: FqHandler> QmanFq for Fq<H> {
             let mut r = self.ring.lock();
             let b = r.bytes();
             let more = r.end_poll(&batch[..n], h);
-            self.congestion((r.bytes() - b) as i64);
+            self.congestion((n - done) as i64, (r.bytes() - b) as i64);
             more
         };
         (done, more, h.stop)
@@ -284,7 +289,7 @@ impl<H: FqHandler> FqRange<H> {
                     let mut r = fq.ring.lock();
                     let fd = r.drain_one();
                     if let Some(fd) = &fd {
-                        fq.congestion(-(fd.length() as i64));
+                        fq.congestion(-1, -(fd.length() as i64));
                     }
                     fd
                 };
@@ -293,7 +298,8 @@ impl<H: FqHandler> FqRange<H> {
                     None => break,
                 }
             }
-            fq.ring.lock().oos();
+            let oos = fq.ring.lock().oos();
+            debug_assert!(oos, "a retired, drained FQ goes out of service");
             // Retired, so never queued again: no stale entry may name the
             // FQID once it is handed out anew.
             fq.qman.unqueue(fq.portal, fq.fqid);
@@ -609,7 +615,12 @@ impl Qman {
         if count == 0 || count > MAX_FQS {
             return Err(EINVAL);
         }
-        let slots = slots_for(init.taildrop, BYTE_FQ_FRAMES);
+        // Byte thresholds as QMan stores them (mantissa and exponent).
+        let taildrop = match init.taildrop {
+            TailDrop::Bytes(b) => TailDrop::Bytes(round_taildrop(b).ok_or(ERANGE)?),
+            t => t,
+        };
+        let slots = slots_for(taildrop, BYTE_FQ_FRAMES);
         // Reserve the FQIDs under the lock, make the FQs outside it (that
         // may sleep), then publish them.
         let start = {
@@ -624,20 +635,22 @@ impl Qman {
             let mut fqs = KVec::with_capacity(count, GFP_KERNEL)?;
             for i in 0..count {
                 let fqid = FQID_BASE + (start + i) as u32;
-                let fds = KVec::from_elem(QmFd::default(), slots, GFP_KERNEL)?;
+                let fds = KVVec::from_elem(QmFd::default(), slots, GFP_KERNEL)?;
                 let portal = portal_of(i) % self.portals.len();
                 let handler = handler_of(fqid, i);
                 let cgr = init.cgr.clone();
+                let oal = init.oal;
                 let fq = Arc::pin_init(
                     try_pin_init!(Fq {
                         fqid,
                         portal,
                         ring <- new_spinlock_irq!(
-                            FqCore::new(fds, init.taildrop, init.sched),
+                            FqCore::new(fds, taildrop, init.sched),
                             "qman_fq"
                         ),
                         stats: FqStats::default(),
                         cgr,
+                        oal,
                         qman: self.clone(),
                         handler,
                     }? Error),
@@ -668,6 +681,8 @@ impl Qman {
         taildrop: bool,
         handler: C,
     ) -> Result<Arc<Cgr<C>>> {
+        // As QMan stores it (mantissa and exponent, rounded up).
+        let thres = round_thres(thres).ok_or(ERANGE)?;
         self.cgrs
             .fetch_update(Relaxed, Relaxed, |n| (n < MAX_CGRS).then_some(n + 1))
             .map_err(|_| ENOSPC)?;
