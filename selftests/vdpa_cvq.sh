@@ -4,7 +4,7 @@
 # by a device the admin trusts) moves the device's rule and traffic follows; a multicast group joined by
 # the driver (MAC_TABLE_SET) is received only by its member; all-multicast
 # (RX_ALLMULTI) receives every group.
-# budget: 90
+# budget: 120
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd jq python3
 model_only
