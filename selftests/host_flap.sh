@@ -41,22 +41,7 @@ tx0=$(ethtool_stat $HOST_IF tx_packets)
 
 # Host -> wire: raw frames through the qdisc into ndo_start_xmit, on
 # whatever CPU this runs; errors while the link is down are expected.
-$PY - "$HOST_IF" "$wire_mac" <<'PY' &
-import socket, struct, sys, time
-ifname, dst = sys.argv[1], bytes.fromhex(sys.argv[2].replace(":", ""))
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-s.bind((ifname, 0))
-src = bytes.fromhex(open(f"/sys/class/net/{ifname}/address").read().strip().replace(":", ""))
-ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + 8 + 64, 0, 0, 64, 17, 0,
-                 bytes([10, 9, 0, 1]), bytes([10, 9, 0, 98]))
-f = dst + src + b"\x08\x00" + ip + struct.pack("!HHHH", 4001, 9, 72, 0) + b"h" * 64
-while True:
-    for _ in range(32):
-        try:
-            s.send(f)
-        except OSError:
-            time.sleep(0.001)
-PY
+raw_flood "" $HOST_IF "$wire_mac" $H4 10.9.0.98 100000
 HOST_FLOOD=$!
 wire_flood "$host_mac" 100000
 

@@ -298,18 +298,21 @@ vhost_teardown() {
 	return 0
 }
 
-# wire_flood MAC SECS: from the wire end, raw UDP frames to MAC for SECS
-# seconds (or until killed), in the background; FLOOD_PID is the sender.
-FLOOD_PID=""
-wire_flood() {
-	ip netns exec $NS $PY - "$WIRE_IF" "$1" "$2" <<'PY' &
-import socket, struct, sys, time
-ifname, dst, secs = sys.argv[1], bytes.fromhex(sys.argv[2].replace(":", "")), float(sys.argv[3])
+# raw_flood NS IF MAC SRC DST SECS: raw UDP frames from SRC to DST (IPv4)
+# and MAC, sent on IF in namespace NS ("" for this one) for SECS seconds (or
+# until killed), in the background ($! is the sender). Send errors (a link
+# going down) only slow it.
+raw_flood() {
+	local ns=(${1:+ip netns exec "$1"})
+	"${ns[@]}" $PY - "$2" "$3" "$4" "$5" "$6" <<'PY' &
+import ipaddress, socket, struct, sys, time
+ifname, dst = sys.argv[1], bytes.fromhex(sys.argv[2].replace(":", ""))
+sip, dip = (ipaddress.IPv4Address(a).packed for a in sys.argv[3:5])
+secs = float(sys.argv[5])
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 s.bind((ifname, 0))
 src = bytes.fromhex(open(f"/sys/class/net/{ifname}/address").read().strip().replace(":", ""))
-ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + 8 + 64, 0, 0, 64, 17, 0,
-                 bytes([10, 9, 0, 2]), bytes([10, 9, 0, 99]))
+ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + 8 + 64, 0, 0, 64, 17, 0, sip, dip)
 f = dst + src + b"\x08\x00" + ip + struct.pack("!HHHH", 4000, 9, 72, 0) + b"f" * 64
 end = time.monotonic() + secs
 while time.monotonic() < end:
@@ -319,6 +322,13 @@ while time.monotonic() < end:
         except OSError:
             time.sleep(0.001)
 PY
+}
+
+# wire_flood MAC SECS: from the wire end, raw UDP frames to MAC for SECS
+# seconds (or until killed), in the background; FLOOD_PID is the sender.
+FLOOD_PID=""
+wire_flood() {
+	raw_flood $NS $WIRE_IF "$1" $W4 10.9.0.99 "$2"
 	FLOOD_PID=$!
 }
 
