@@ -10,7 +10,7 @@
 //! dequeued only while scheduled; a retired FQ accepts nothing and is not
 //! dequeued, its frames are drained, and it is taken out of service.
 
-use crate::{dqrr::Handover, fd::QmFd};
+use crate::{dqrr::Handover, fd::QmFd, ring::FixedRing};
 
 /// Frames a poll takes from one FQ at once. An FQ keeps room for that many
 /// beyond its threshold, so frames taken and not consumed can go back.
@@ -79,15 +79,12 @@ pub const fn slots_for(taildrop: TailDrop, frames_cap: usize) -> usize {
 ///
 /// # Invariants
 ///
-/// `len <= slots.len()`; the frames are `slots[(head + i) % slots.len()]`
-/// for `i < len`, oldest first; `bytes` is the sum of their lengths; frames
+/// `bytes` is the sum of the lengths of the frames in `fds`; frames
 /// beyond the threshold are only ever frames a poll put back (at most
 /// BATCH); `busy` is set exactly while a poll holds frames taken from it.
 pub struct FqCore<S> {
     state: FqState,
-    slots: S,
-    head: usize,
-    len: usize,
+    fds: FixedRing<QmFd, S>,
     bytes: u64,
     taildrop: TailDrop,
     queued: bool,
@@ -106,9 +103,7 @@ impl<S: core::ops::DerefMut<Target = [QmFd]>> FqCore<S> {
             } else {
                 FqState::Parked
             },
-            slots,
-            head: 0,
-            len: 0,
+            fds: FixedRing::new(slots),
             bytes: 0,
             taildrop,
             queued: false,
@@ -123,12 +118,12 @@ impl<S: core::ops::DerefMut<Target = [QmFd]>> FqCore<S> {
 
     /// Frames waiting.
     pub fn len(&self) -> usize {
-        self.len
+        self.fds.len()
     }
 
     /// No frame waits.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.fds.is_empty()
     }
 
     /// Bytes waiting (the byte count tail drop compares).
@@ -143,39 +138,27 @@ impl<S: core::ops::DerefMut<Target = [QmFd]>> FqCore<S> {
 
     fn at_threshold(&self) -> bool {
         // Room for a poll's batch stays free in any case.
-        if self.len + BATCH >= self.slots.len() {
+        if self.fds.len() + BATCH >= self.fds.capacity() {
             return true;
         }
         match self.taildrop {
-            TailDrop::Frames(n) => self.len >= n,
+            TailDrop::Frames(n) => self.fds.len() >= n,
             TailDrop::Bytes(b) => self.bytes >= b as u64,
         }
     }
 
     fn push_back(&mut self, fd: QmFd) {
-        let cap = self.slots.len();
-        debug_assert!(self.len < cap);
-        self.slots[(self.head + self.len) % cap] = fd;
-        self.len += 1;
+        self.fds.push(fd);
         self.bytes += fd.length() as u64;
     }
 
     fn push_front(&mut self, fd: QmFd) {
-        let cap = self.slots.len();
-        debug_assert!(self.len < cap);
-        self.head = (self.head + cap - 1) % cap;
-        self.slots[self.head] = fd;
-        self.len += 1;
+        self.fds.push_front(fd);
         self.bytes += fd.length() as u64;
     }
 
     fn pop_front(&mut self) -> Option<QmFd> {
-        if self.len == 0 {
-            return None;
-        }
-        let fd = self.slots[self.head];
-        self.head = (self.head + 1) % self.slots.len();
-        self.len -= 1;
+        let fd = self.fds.pop()?;
         self.bytes -= fd.length() as u64;
         Some(fd)
     }
@@ -195,7 +178,7 @@ impl<S: core::ops::DerefMut<Target = [QmFd]>> FqCore<S> {
 
     /// Whether the FQ goes on the ready queue now; marks it so.
     fn mark_queued(&mut self) -> bool {
-        let kick = self.state == FqState::Scheduled && self.len > 0 && !self.queued;
+        let kick = self.state == FqState::Scheduled && !self.fds.is_empty() && !self.queued;
         self.queued |= kick;
         kick
     }
@@ -244,7 +227,7 @@ impl<S: core::ops::DerefMut<Target = [QmFd]>> FqCore<S> {
         if h.park && self.state == FqState::Scheduled {
             self.state = FqState::Parked;
         }
-        let more = self.state == FqState::Scheduled && self.len > 0;
+        let more = self.state == FqState::Scheduled && !self.fds.is_empty();
         self.queued = more;
         more
     }
@@ -270,7 +253,7 @@ impl<S: core::ops::DerefMut<Target = [QmFd]>> FqCore<S> {
     /// (false) for one that is not retired or still holds frames
     /// (`ERR_NOTEMPTY`); true if it is out of service now.
     pub fn oos(&mut self) -> bool {
-        if self.state == FqState::Retired && self.len == 0 {
+        if self.state == FqState::Retired && self.fds.is_empty() {
             self.state = FqState::Oos;
             self.queued = false;
         }

@@ -18,6 +18,7 @@ pub mod fd;
 pub mod fq;
 pub mod hash;
 pub mod parse;
+pub mod ring;
 pub mod virtio_net;
 pub mod vring;
 

@@ -34,6 +34,7 @@ use dpaa_core::{
     dqrr::hand_over,
     fd::QmFd,
     fq::{round_taildrop, slots_for, FqCore, BATCH},
+    ring::FixedRing,
 };
 use kernel::{prelude::*, sync::Arc};
 
@@ -47,68 +48,6 @@ const MAX_CGRS: usize = 256;
 /// zero-length frames count no bytes. Above what a congestion group of a
 /// few hundred KiB lets in of small frames.
 const BYTE_FQ_FRAMES: usize = 4096;
-
-/// A fixed-capacity FIFO (allocated once; never grows on the datapath).
-struct FixedRing<T: Copy> {
-    slots: KVec<T>,
-    head: usize,
-    len: usize,
-}
-
-impl<T: Copy> FixedRing<T> {
-    fn new(fill: T, cap: usize) -> Result<Self> {
-        Ok(Self {
-            slots: KVec::from_elem(fill, cap, GFP_KERNEL)?,
-            head: 0,
-            len: 0,
-        })
-    }
-
-    /// Adds `v` at the tail; the caller made sure there is room.
-    fn push(&mut self, v: T) {
-        let cap = self.slots.len();
-        debug_assert!(self.len < cap);
-        self.slots[(self.head + self.len) % cap] = v;
-        self.len += 1;
-    }
-
-    /// Puts `v` back at the head (taken, not consumed); the caller made sure
-    /// there is room.
-    fn push_front(&mut self, v: T) {
-        let cap = self.slots.len();
-        debug_assert!(self.len < cap);
-        self.head = (self.head + cap - 1) % cap;
-        self.slots[self.head] = v;
-        self.len += 1;
-    }
-
-    /// Removes every entry equal to `v`, keeping the order of the others.
-    fn remove(&mut self, v: T)
-    where
-        T: PartialEq,
-    {
-        let cap = self.slots.len();
-        let mut kept = 0;
-        for i in 0..self.len {
-            let x = self.slots[(self.head + i) % cap];
-            if x != v {
-                self.slots[(self.head + kept) % cap] = x;
-                kept += 1;
-            }
-        }
-        self.len = kept;
-    }
-
-    fn pop(&mut self) -> Option<T> {
-        if self.len == 0 {
-            return None;
-        }
-        let v = self.slots[self.head];
-        self.head = (self.head + 1) % self.slots.len();
-        self.len -= 1;
-        Some(v)
-    }
-}
 
 /// The type-erased side of an FQ that QMan itself uses; its users' side is
 /// [`FrameQueue`].
@@ -408,7 +347,7 @@ impl Tick for PollTick {
         // SAFETY: see the field.
         let qman = unsafe { &*self.qman };
         for p in qman.portals.iter() {
-            if p.handler().ready.lock().len > 0 {
+            if !p.handler().ready.lock().is_empty() {
                 p.schedule();
             }
         }
@@ -417,7 +356,7 @@ impl Tick for PollTick {
 
 /// FQIDs of a portal's FQs with frames to dequeue. Each FQ is queued at
 /// most once (its `queued` flag), so MAX_FQS slots never overflow.
-type ReadyQ = FixedRing<u32>;
+type ReadyQ = FixedRing<u32, KVec<u32>>;
 
 impl NapiPoll for PortalPoll {
     fn poll(&self, napi: &NapiCtx, budget: i32) -> i32 {
@@ -453,7 +392,7 @@ impl NapiPoll for PortalPoll {
         self.frames.fetch_add(done as u64, Relaxed);
         // Work left but budget unused (a stop): ask for another poll, as the
         // DQRR interrupt reasserts while the DQRR holds entries.
-        if done < budget && self.ready.lock().len > 0 {
+        if done < budget && !self.ready.lock().is_empty() {
             return budget as i32;
         }
         done as i32
@@ -508,7 +447,7 @@ impl Qman {
                 for index in 0..nportals {
                     let poll = try_pin_init!(PortalPoll {
                         index,
-                        ready <- new_spinlock_irq!(ReadyQ::new(0, MAX_FQS)?, "qman_portal"),
+                        ready <- new_spinlock_irq!(ReadyQ::new(KVec::from_elem(0, MAX_FQS, GFP_KERNEL)?), "qman_portal"),
                         stalled: AtomicBool::new(false),
                         polls: AtomicU64::new(0),
                         frames: AtomicU64::new(0),
