@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Portals in poll mode (portal_poll_ms): enqueues raise no "interrupt", a
 # timer polls the portals; traffic flows as in interrupt mode.
-# budget: 60
+# budget: 90
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd socat ping
 model_only
