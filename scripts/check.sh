@@ -180,7 +180,7 @@ splat+='possible circular locking|possible recursive locking|inconsistent lock s
 splat+='suspicious RCU usage|bad unlock balance|held lock freed|sleeping function called|'
 splat+='kmemleak: .*new suspected|blocked for more than|soft lockup|hard LOCKUP|'
 splat+='rcu_.*self-detected stall|Kernel panic|refcount_t: |list_(add|del) corruption|'
-splat+='unreferenced object)'
+splat+='unreferenced object|IOMMU (fault|error))'
 if grep -nE "$splat" "$res/console.log" >"$res/splats.txt"; then
 	say "not ok: kernel reports in the guest console:"
 	head -n 40 "$res/splats.txt" | sed 's/^/  /'

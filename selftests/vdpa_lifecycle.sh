@@ -3,7 +3,8 @@
 # Lifecycle under traffic: CHURN (5, soak 100) add/del cycles of a device while another
 # one carries a TCP stream; delete a device whose interface is up and busy;
 # reset a device mid-traffic (driver unbind/bind); unload the module with
-# devices present. No splat, no leak.
+# devices present. No splat, no leak; the port's IOMMU maps a device's S/G
+# tables only while its datapath runs.
 # budget: 150
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd jq socat ping
@@ -62,6 +63,16 @@ ip -n d1 addr add $D1/24 dev "$ifc"
 ip -n d1 link set "$ifc" up
 in_ns d1 ping -c 2 -i 0.2 -W 5 $W4 >/dev/null || fail "no traffic after the reset"
 log "reset under traffic: the device works again"
+
+# The port's IOMMU: with the host down, d1's TX S/G tables are what is
+# mapped; its datapath gone (unbound), nothing is.
+ip link set $HOST_IF down
+pages=$(port_stat iommu_pages)
+[ "$pages" -gt 0 ] || fail "d1's S/G tables are not mapped"
+echo d1 >/sys/bus/vdpa/drivers/virtio_vdpa/unbind || fail "unbind"
+expect_eq "pages mapped with no datapath" "$(port_stat iommu_pages)" 0
+expect_eq "IOMMU faults" "$(port_stat iommu_faults)" 0
+log "IOMMU: $pages pages for d1's tables, 0 once unbound"
 
 # Unload with devices present (one bound and up, one without a driver).
 modprobe -r virtio_vdpa

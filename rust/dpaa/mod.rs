@@ -26,8 +26,12 @@ use sim as backend;
 // How ports come and go, and the backend's own debugfs files.
 pub(crate) use backend::{initial_ports, DpaaDebugfs, Port, PortCtl, MAX_PORTS};
 
-// QMan and its frame queues, BMan and its pools, the host's DMA space.
-pub(crate) use backend::{Bman, Cgr, CgrRef, Fq, FqRange, HostDma, Pool, PoolRef, Qman};
+// QMan and its frame queues, BMan and its pools.
+pub(crate) use backend::{Bman, Cgr, CgrRef, Fq, FqRange, Pool, PoolRef, Qman};
+
+// The port's device for the DMA API (`FmanPort::dma()`): a `DmaMap` for the
+// driver's host buffers, and the host's `Dma` space for its pools.
+pub(crate) use backend::PortDma;
 
 // The FMan port, and why its TX side dropped a frame.
 pub(crate) use backend::{DropReason, Fman as FmanPort};
@@ -160,8 +164,11 @@ pub(crate) struct PoolStats {
     pub(crate) depleted: AtomicU64,
 }
 
-/// Frees a buffer of a pool, given its address (the owner's function).
-pub(crate) type FreeBuf = fn(u64);
+/// What the owner of a pool does with a buffer the pool gives back (at
+/// teardown, or a release it cannot keep): free it, given its address.
+pub(crate) trait BufFree: Send + Sync {
+    fn free(&self, addr: u64);
+}
 
 /// An address the owner's space does not map for the access.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,8 +5,11 @@
  * whose callbacks lead back into Rust. Keep each one thin.
  */
 #include <linux/debugfs.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-mapping.h>
 #include <linux/etherdevice.h>
 #include <linux/io.h>
+#include <linux/iommu.h>
 #include <linux/irq_work.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -541,6 +544,36 @@ void dpaa_vdpa_put_pages(u64 pa, u64 len)
 		if (!((pfn - first + 1) % 4096))
 			cond_resched();
 	}
+}
+
+int dpaa_vdpa_dma_setup(struct device *dev, unsigned int bits)
+{
+	if (!dev->dma_mask)
+		dev->dma_mask = &dev->coherent_dma_mask;
+	return dma_set_mask_and_coherent(dev, DMA_BIT_MASK(bits));
+}
+
+dma_addr_t dpaa_vdpa_dma_map_single(struct device *dev, void *ptr, size_t len,
+				    enum dma_data_direction dir)
+{
+	dma_addr_t addr = dma_map_single(dev, ptr, len, dir);
+
+	return dma_mapping_error(dev, addr) ? DMA_MAPPING_ERROR : addr;
+}
+
+void dpaa_vdpa_dma_unmap_single(struct device *dev, dma_addr_t addr,
+				size_t len, enum dma_data_direction dir)
+{
+	dma_unmap_single(dev, addr, len, dir);
+}
+
+void *dpaa_vdpa_dma_to_virt(struct device *dev, dma_addr_t addr)
+{
+	struct iommu_domain *dom = iommu_get_domain_for_dev(dev);
+
+	if (dom && (dom->type & __IOMMU_DOMAIN_PAGING))
+		return phys_to_virt(iommu_iova_to_phys(dom, addr));
+	return phys_to_virt(dma_to_phys(dev, addr));
 }
 
 bool dpaa_vdpa_phys_valid(u64 phys)

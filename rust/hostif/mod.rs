@@ -13,8 +13,8 @@ mod tx;
 
 use crate::{
     dpaa::{
-        Cgr, CgrRef, Dma, FmanPort, FqInit, FqRange, HostDma, PoolRef, HOST_MEMBER, MAX_FRAME,
-        MAX_OAL, RX_OFFSET,
+        Cgr, CgrRef, Dma, FmanPort, FqInit, FqRange, PoolRef, HOST_MEMBER, MAX_FRAME, MAX_OAL,
+        RX_OFFSET,
     },
     ffi,
     kapi::{
@@ -36,7 +36,7 @@ use dpaa_core::classify::{Key, Member, Rule, Target};
 use kernel::{prelude::*, sync::Arc};
 
 pub(crate) use ethtool::MAX_RULES;
-use rx::HostRx;
+use rx::{HostBufs, HostRx};
 use tx::{FmanTx, HostCgr, HostTxConf};
 
 /// Buffers in the host's RX pool.
@@ -55,12 +55,6 @@ const TX_TAILDROP: u32 = TX_DEPTH as u32 * MAX_FRAME;
 /// congestion group stops the queue (and drops at the tail, as
 /// `dpaa_eth`'s does); it wakes the queue once they are fewer.
 const TX_CGR_BYTES: u64 = 256 * 1024;
-
-/// The host's address space, as pools hold it.
-fn host_dma() -> Result<Arc<dyn Dma>> {
-    let d: Arc<dyn Dma> = Arc::new(HostDma, GFP_KERNEL)?;
-    Ok(d)
-}
 
 /// Counters of the host interface.
 #[derive(Default)]
@@ -88,7 +82,6 @@ struct Running {
     cgr: Arc<Cgr<HostCgr>>,
     rx: FqRange<HostRx>,
     pool: PoolRef,
-    frag_size: u32,
 }
 
 /// A cell changed only under RTNL, while no datapath user can see it.
@@ -199,17 +192,22 @@ impl HostIf {
         let dev = self.dev();
         let fman = &self.fman;
         let frag_size = Self::frag_size(dev.mtu());
-        let shinfo = skb::shinfo_size();
-        let pool = fman.bman().new_pool(
-            POOL_BUFS,
-            frag_size - shinfo,
-            RX_OFFSET,
-            host_dma()?,
-            rx::free_frag,
+        let bufs = Arc::new(
+            HostBufs {
+                dma: fman.dma().clone(),
+                frag_size,
+                room: frag_size - skb::shinfo_size(),
+            },
+            GFP_KERNEL,
         )?;
+        // The pool is in the host's space: the port's IOVAs.
+        let space: Arc<dyn Dma> = fman.dma().clone();
+        let pool = fman
+            .bman()
+            .new_pool(POOL_BUFS, bufs.room, RX_OFFSET, space, bufs.clone())?;
         let mut filled = 0;
         while filled < POOL_BUFS {
-            let n = rx::refill(&pool, frag_size, (POOL_BUFS - filled).min(8));
+            let n = bufs.refill(&pool, (POOL_BUFS - filled).min(8));
             if n == 0 {
                 return Err(ENOMEM);
             }
@@ -224,7 +222,10 @@ impl HostIf {
             n,
             FqInit::frames(RX_DEPTH),
             |i| i,
-            |_, _| HostRx { host: this },
+            |_, _| HostRx {
+                host: this,
+                bufs: bufs.clone(),
+            },
         )?;
         // One egress group for the TX FQs and the confirmation FQ, as
         // dpaa_eth has: it bounds what is in flight until confirmed, and
@@ -255,7 +256,6 @@ impl HostIf {
             cgr,
             rx,
             pool,
-            frag_size,
         };
         let target = Self::target(&rt);
         // SAFETY: under RTNL; no datapath reader yet: the classifier does

@@ -1,57 +1,74 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Host RX: frames the FMan wrote into the host's pool buffers become skbs
-//! built around those buffers (no copy), and the pool is refilled.
+//! built around those buffers (no copy), and the pool is refilled. Every
+//! buffer is mapped for the port while the pool or the FMan has it.
 
 use super::HostIf;
 use crate::{
-    dpaa::{Dqrr, FqHandler, Pool},
+    dpaa::{BufFree, Dqrr, FqHandler, Pool, PortDma},
     kapi::{
         backref::BackRef,
+        dma::Dir,
         napi::NapiCtx,
         skb::{Frag, Skb},
     },
 };
 use core::sync::atomic::Ordering::Relaxed;
 use dpaa_core::fd::QmFd;
+use kernel::sync::Arc;
 
-/// Takes back an RX buffer of the host's pool (a page fragment), given its
-/// address.
-///
-/// # Safety
-///
-/// `addr` is a buffer of the host's pool (a `Frag` of the running state's
-/// frag size handed on by `refill`) that is ours again: taken from the pool
-/// or returned in a frame descriptor, and not taken back before.
-unsafe fn take_frag(addr: u64, frag_size: u32) -> Frag {
-    // SAFETY: the caller's guarantee.
-    unsafe { Frag::from_phys(addr, frag_size) }
+/// The host's RX buffers: page fragments of `frag_size` bytes, of which the
+/// first `room` (offset and frame) are mapped for the port's writes while
+/// the pool or a frame holds them.
+pub(super) struct HostBufs {
+    pub(super) dma: Arc<PortDma>,
+    pub(super) frag_size: u32,
+    pub(super) room: u32,
 }
 
-/// Frees an RX buffer of the host's pool: the pool's free function, and
-/// for frames the host drops.
-pub(super) fn free_frag(addr: u64) {
-    // SAFETY: what the pool frees (and what an FD on the host's RX FQs
-    // carries) is one of its buffers, handed on by `refill`, ours again.
-    unsafe { Frag::free_phys(addr) };
-}
-
-/// Allocates up to `n` (<= 8) buffers of `frag_size` into `pool`; returns
-/// how many went in.
-pub(super) fn refill(pool: &Pool, frag_size: u32, n: usize) -> usize {
-    let mut bufs = [0u64; 8];
-    let mut got = 0;
-    while got < n.min(8) {
-        let Some(f) = Frag::alloc(frag_size) else {
-            break;
-        };
-        bufs[got] = f.into_phys();
-        got += 1;
+impl HostBufs {
+    /// Takes back a buffer of the host's pool, given its address: unmaps it.
+    ///
+    /// # Safety
+    ///
+    /// `addr` is a buffer of the host's pool (handed on by `refill` of these
+    /// buffers) that is ours again: taken from the pool or returned in a
+    /// frame descriptor, the FMan done with it, and not taken back before.
+    unsafe fn take(&self, addr: u64) -> Frag {
+        // SAFETY: the caller's guarantee; mapped by `refill` with this
+        // length and direction.
+        unsafe { Frag::from_dma(&*self.dma, addr, self.room, Dir::FromDevice, self.frag_size) }
     }
-    // A failed release frees the buffers itself.
-    match pool.release(&bufs[..got]) {
-        Ok(()) => got,
-        Err(_) => 0,
+
+    /// Allocates and maps up to `n` (<= 8) buffers into `pool`; returns how
+    /// many went in.
+    pub(super) fn refill(&self, pool: &Pool, n: usize) -> usize {
+        let mut bufs = [0u64; 8];
+        let mut got = 0;
+        while got < n.min(8) {
+            let Some(a) = Frag::alloc(self.frag_size)
+                .and_then(|f| f.into_dma(&*self.dma, self.room, Dir::FromDevice))
+            else {
+                break;
+            };
+            bufs[got] = a;
+            got += 1;
+        }
+        // A failed release frees the buffers itself.
+        match pool.release(&bufs[..got]) {
+            Ok(()) => got,
+            Err(_) => 0,
+        }
+    }
+}
+
+/// The pool frees what it holds at teardown (and a release it cannot keep).
+impl BufFree for HostBufs {
+    fn free(&self, addr: u64) {
+        // SAFETY: what the pool frees is one of its buffers, handed on by
+        // `refill`, ours again.
+        drop(unsafe { self.take(addr) });
     }
 }
 
@@ -59,19 +76,20 @@ pub(super) fn refill(pool: &Pool, frag_size: u32, n: usize) -> usize {
 pub(super) struct HostRx {
     /// The host interface; its FQs (and so this handler) live no longer.
     pub(super) host: BackRef<HostIf>,
+    /// The buffers of the pool the port fills these FQs' frames from.
+    pub(super) bufs: Arc<HostBufs>,
 }
 
 impl FqHandler for HostRx {
     fn dqrr(&self, fd: &QmFd, napi: &NapiCtx) -> Dqrr {
         let host = self.host.get();
+        // SAFETY: an FD on the host's RX FQ carries a buffer of its pool,
+        // now ours (the FMan acquired it and wrote the frame).
+        let frag = unsafe { self.bufs.take(fd.addr()) };
         let Some(rt) = host.running() else {
-            free_frag(fd.addr());
             host.stats.rx_dropped.fetch_add(1, Relaxed);
             return Dqrr::Consume;
         };
-        // SAFETY: an FD on the host's RX FQ carries a buffer of its pool,
-        // now ours (the FMan acquired it and wrote the frame).
-        let frag = unsafe { take_frag(fd.addr(), rt.frag_size) };
         let Some(skb) = Skb::build_rx(frag, fd.offset(), fd.length(), host.dev(), napi) else {
             host.stats.rx_dropped.fetch_add(1, Relaxed);
             return Dqrr::Consume;
@@ -86,7 +104,7 @@ impl FqHandler for HostRx {
             let due = host.refill_deficit.swap(0, Relaxed);
             let mut done = 0;
             while done < due {
-                let n = refill(&rt.pool, rt.frag_size, (due - done).min(8) as usize);
+                let n = self.bufs.refill(&rt.pool, (due - done).min(8) as usize);
                 if n == 0 {
                     break;
                 }
@@ -99,7 +117,7 @@ impl FqHandler for HostRx {
 
     /// A frame left on a retired FQ: delivered by the port, never received.
     fn drain(&self, fd: &QmFd) {
-        free_frag(fd.addr());
+        self.bufs.free(fd.addr());
         let host = self.host.get();
         host.stats.rx_dropped.fetch_add(1, Relaxed);
     }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Host TX: an skb becomes a frame descriptor pointing at its data (no
-//! copy), with a back-pointer to the skb in the headroom (as dpaa_eth does);
+//! copy), with a back-pointer to the skb in the headroom, the buffer mapped
+//! for the port's device (as dpaa_eth does);
 //! the FMan transmits it and returns it on the TX-confirmation FQ, where the
 //! skb is freed.
 
@@ -20,13 +21,6 @@ use kernel::sync::Arc;
 /// stack is asked for 128 bytes of headroom; `stash` makes them if missing).
 const TX_PRIV: usize = 64;
 
-/// Frees the skb a TX frame descriptor points back to.
-fn free_tx_skb(fd: &QmFd, napi: Option<&NapiCtx>) {
-    // SAFETY: TX FDs carry what `xmit` stashed; the FD owned the skb until
-    // now (confirmed or drained once).
-    unsafe { Skb::from_stash(fd.addr()) }.consume(napi);
-}
-
 impl HostIf {
     pub(super) fn xmit(&self, _dev: &NetDev, mut skb: Skb) {
         let Some(rt) = self.running() else {
@@ -44,13 +38,16 @@ impl HostIf {
             self.stats.tx_dropped.fetch_add(1, Relaxed);
             return;
         }
-        let Ok((addr, offset)) = skb.stash::<TX_PRIV>() else {
+        // Mapped for the port (TX_PRIV, the data): what the FD points at.
+        let dma = &**self.fman.dma();
+        let Ok((addr, offset)) = skb.stash::<TX_PRIV>(dma) else {
             self.stats.tx_dropped.fetch_add(1, Relaxed);
             return;
         };
         let Ok(fd) = QmFd::contig(NO_BPID, addr, offset, len) else {
-            // SAFETY: stashed just above, not taken back.
-            drop(unsafe { Skb::from_stash(addr) });
+            // SAFETY: stashed just above, not taken back, never given to
+            // the port.
+            drop(unsafe { Skb::from_stash(dma, addr, offset, len) });
             self.stats.tx_dropped.fetch_add(1, Relaxed);
             return;
         };
@@ -59,8 +56,9 @@ impl HostIf {
         // No division that can panic: objtool would see a fall-through.
         let q = cpu::current().checked_rem(rt.tx.len()).unwrap_or(0);
         if rt.tx.get(q).enqueue(fd).is_err() {
-            // SAFETY: the FD was not taken: the skb is still stashed.
-            drop(unsafe { Skb::from_stash(addr) });
+            // SAFETY: the FD was not taken: the skb is still stashed, and
+            // the port never had it.
+            drop(unsafe { Skb::from_stash(dma, addr, offset, len) });
             self.stats.tx_dropped.fetch_add(1, Relaxed);
         }
         // Otherwise the FD owns the skb; its confirmation counts it.
@@ -75,7 +73,12 @@ impl HostIf {
         } else {
             self.stats.tx_dropped.fetch_add(1, Relaxed);
         }
-        free_tx_skb(fd, napi);
+        // SAFETY: TX FDs carry what `xmit` stashed (offset and length
+        // unchanged by the port); the FD owned the skb until now (confirmed
+        // or drained once), and the port is done with it.
+        let skb =
+            unsafe { Skb::from_stash(&**self.fman.dma(), fd.addr(), fd.offset(), fd.length()) };
+        skb.consume(napi);
     }
 }
 

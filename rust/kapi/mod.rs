@@ -8,6 +8,7 @@ pub(crate) mod backref;
 pub(crate) mod cpu;
 pub(crate) mod debugfs;
 pub(crate) mod device;
+pub(crate) mod dma;
 pub(crate) mod error;
 pub(crate) mod iotlb;
 pub(crate) mod napi;

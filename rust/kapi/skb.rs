@@ -5,7 +5,11 @@
 
 use crate::{
     ffi,
-    kapi::{napi::NapiCtx, netdev::NetDev},
+    kapi::{
+        dma::{Dir, DmaMap},
+        napi::NapiCtx,
+        netdev::NetDev,
+    },
 };
 use core::ptr::NonNull;
 
@@ -36,40 +40,37 @@ impl Frag {
         NonNull::new(p.cast()).map(|p| Self(p, size))
     }
 
-    /// Hands the fragment on as its physical address (how pools and frame
-    /// descriptors hold buffers); [`Frag::from_phys`] takes it back.
-    pub(crate) fn into_phys(self) -> u64 {
-        // SAFETY: a direct-map address (type invariant).
-        let a = unsafe { ffi::dpaa_vdpa_virt_to_phys(self.0.as_ptr().cast()) };
+    /// Hands the fragment to a device: maps its first `len` bytes (at most
+    /// its size) for `dir` through `m` and returns the DMA address (how
+    /// pools and frame descriptors hold buffers); [`Frag::from_dma`] takes
+    /// it back. `None`, the fragment freed, if it cannot be mapped.
+    pub(crate) fn into_dma(self, m: &dyn DmaMap, len: u32, dir: Dir) -> Option<u64> {
+        let len = len.min(self.1) as usize;
+        // SAFETY: the fragment is ours (type invariant) and is not freed
+        // until `from_dma` takes it back: it is forgotten below.
+        let addr = unsafe { m.map(self.0, len, dir) }?;
         core::mem::forget(self);
-        a
+        Some(addr)
     }
 
-    /// Takes back a fragment of `size` bytes handed on by `into_phys`.
+    /// Takes back a fragment of `size` bytes handed to a device by
+    /// [`Frag::into_dma`]`(m, len, dir)` at `addr`: unmaps it.
     ///
     /// # Safety
     ///
-    /// `phys` came from [`Frag::into_phys`] of a `size`-byte fragment whose
-    /// ownership passes back to the caller (nobody else frees it).
-    pub(crate) unsafe fn from_phys(phys: u64, size: u32) -> Self {
-        // SAFETY: the direct-map address of a live fragment (the caller's
-        // guarantee), so not null.
-        Self(
-            unsafe { NonNull::new_unchecked(ffi::dpaa_vdpa_phys_to_virt(phys).cast()) },
-            size,
-        )
-    }
-}
-
-impl Frag {
-    /// Frees a fragment handed on by `into_phys`, whatever its size.
-    ///
-    /// # Safety
-    ///
-    /// As for [`Frag::from_phys`].
-    pub(crate) unsafe fn free_phys(phys: u64) {
-        // SAFETY: the caller's guarantee; the size is not needed to free.
-        drop(unsafe { Self::from_phys(phys, 0) });
+    /// `addr` came from `into_dma` through `m` with `len` and `dir`, of a
+    /// `size`-byte fragment whose ownership passes back to the caller
+    /// (nobody else takes it back), and the device is done with it.
+    pub(crate) unsafe fn from_dma(
+        m: &dyn DmaMap,
+        addr: u64,
+        len: u32,
+        dir: Dir,
+        size: u32,
+    ) -> Self {
+        // SAFETY: a live mapping of `m` the device is done with (the
+        // caller's guarantee); it gives back the fragment's address.
+        Self(unsafe { m.unmap(addr, len.min(size) as usize, dir) }, size)
     }
 }
 
@@ -184,40 +185,52 @@ impl Skb {
 
     /// For TX the way `dpaa_eth` does it: writes a pointer to the skb into
     /// its headroom, 64-byte aligned and `ROOM` to `ROOM + 63` bytes before
-    /// the data, and gives the skb up to that buffer. Returns the buffer's
-    /// physical address and the data's offset in it; [`Skb::from_stash`]
-    /// takes the skb back. The headroom is made private (a clone shares its
-    /// head) and large enough first; if it cannot be, the skb is freed and
-    /// `Err` returned.
-    pub(crate) fn stash<const ROOM: usize>(mut self) -> Result<(u64, u16), ()> {
+    /// the data, gives the skb up to that buffer and maps the buffer (up to
+    /// the end of the data) for the device through `m`. Returns the
+    /// buffer's DMA address and the data's offset in it;
+    /// [`Skb::from_stash`] takes the skb back. The headroom is made private
+    /// (a clone shares its head) and large enough first, and the skb must
+    /// be linear; if it cannot be stashed, it is freed and `Err` returned.
+    pub(crate) fn stash<const ROOM: usize>(mut self, m: &dyn DmaMap) -> Result<(u64, u16), ()> {
         const { assert!(ROOM >= 8 && ROOM <= 1024) };
-        if self.cow_head(ROOM as u32 + 64).is_err() {
+        if self.head().len() as u32 != self.len() || self.cow_head(ROOM as u32 + 64).is_err() {
             return Err(());
         }
         let data = self.data_ptr() as usize;
         let buf = (data - ROOM) & !63;
+        let len = data - buf + self.len() as usize;
         // SAFETY: `buf` is at most ROOM + 63 bytes before the data, inside
-        // the skb's private headroom (made above), 8-byte aligned; the skb
-        // is ours to give up.
-        let phys = unsafe {
-            (buf as *mut *mut ffi::sk_buff).write(self.into_raw());
-            ffi::dpaa_vdpa_virt_to_phys(buf as *mut _)
+        // the skb's private headroom (made above), 8-byte aligned, so not
+        // null.
+        let buf = unsafe {
+            (buf as *mut *mut ffi::sk_buff).write(self.0.as_ptr());
+            NonNull::new_unchecked(buf as *mut u8)
         };
-        Ok((phys, (data - buf) as u16))
+        // SAFETY: the buffer is the skb's head, which is ours until
+        // `from_stash` unmaps it and takes the skb back.
+        let addr = unsafe { m.map(buf, len, Dir::ToDevice) }.ok_or(())?;
+        core::mem::forget(self);
+        Ok((addr, (data - buf.as_ptr() as usize) as u16))
     }
 
-    /// Takes back an skb given up by [`Skb::stash`].
+    /// Takes back an skb given up by [`Skb::stash`]`(m)`: unmaps its
+    /// buffer, of which the frame's offset and length (an FD's) give the
+    /// mapped length.
     ///
     /// # Safety
     ///
-    /// `phys` is what a `stash` returned, and the skb is still given up
-    /// (not taken back before).
-    pub(crate) unsafe fn from_stash(phys: u64) -> Self {
-        // SAFETY: the caller's guarantee: the buffer holds the pointer of a
-        // valid skb whose ownership passes back.
+    /// `addr` is what a `stash` through `m` returned, `offset` and `len` the
+    /// data's, the skb is still given up (not taken back before), and the
+    /// device is done with the buffer.
+    pub(crate) unsafe fn from_stash(m: &dyn DmaMap, addr: u64, offset: u16, len: u32) -> Self {
+        // SAFETY: the caller's guarantee: a live mapping of `m` of the
+        // buffer holding the pointer of a valid skb whose ownership passes
+        // back.
         unsafe {
-            let buf = ffi::dpaa_vdpa_phys_to_virt(phys).cast::<*mut ffi::sk_buff>();
-            Self(NonNull::new_unchecked(buf.read()))
+            let buf = m.unmap(addr, offset as usize + len as usize, Dir::ToDevice);
+            Self(NonNull::new_unchecked(
+                buf.as_ptr().cast::<*mut ffi::sk_buff>().read(),
+            ))
         }
     }
 

@@ -18,10 +18,16 @@ pub(crate) mod tx;
 pub(crate) mod vq;
 
 use crate::{
-    dpaa::{Dma, DmaFault, FmanPort, Fq, FqInit, FqRange, FrameQueue, Pool, PoolRef},
-    kapi::{backref::BackRef, vdpa::VqStatsMsg},
+    dpaa::{
+        BufFree, Dma, DmaFault, FmanPort, Fq, FqInit, FqRange, FrameQueue, Pool, PoolRef, PortDma,
+    },
+    kapi::{
+        backref::BackRef,
+        dma::{Dir, DmaMap},
+        vdpa::VqStatsMsg,
+    },
 };
-use core::sync::atomic::Ordering::Relaxed;
+use core::{ptr::NonNull, sync::atomic::Ordering::Relaxed};
 use dpaa_core::{classify::Target, fd::SG_ENTRY_SIZE, vring::SplitRing};
 use kernel::{c_str, prelude::*, sync::Arc};
 use kick::Kick;
@@ -102,16 +108,22 @@ const SG_SLOT: usize = SG_MAX * SG_ENTRY_SIZE;
 
 /// The S/G tables of a TX queue: a slot per descriptor head, in host memory
 /// the FMan reads (the FD points at the slot, so the confirmation gives the
-/// head back).
+/// head back), mapped for the port's device while the table lives.
+///
+/// The CPU writes a slot before the FD that points at it is enqueued; the
+/// mapping is not synced per frame: the FMan of LS1043A/LS1046A is
+/// cache-coherent (`dma-coherent`), and the model is.
 pub(crate) struct SgTable {
     mem: KVec<u8>,
+    iova: u64,
+    dma: Arc<PortDma>,
 }
 
 /// Where a TX queue's S/G tables are (a copy of the table's pointers).
 #[derive(Clone, Copy)]
 pub(crate) struct SgRef {
     base: *mut u8,
-    phys: u64,
+    iova: u64,
 }
 
 // SAFETY: the table outlives every queue state and FQ that holds the
@@ -122,19 +134,33 @@ unsafe impl Send for SgRef {}
 unsafe impl Sync for SgRef {}
 
 impl SgTable {
-    fn new() -> Result<Self> {
+    fn new(dma: &Arc<PortDma>) -> Result<Self> {
+        let mut mem = KVec::from_elem(0, VQ_NUM_MAX as usize * SG_SLOT, GFP_KERNEL)?;
+        let len = mem.len();
+        let ptr = NonNull::new(mem.as_mut_ptr()).ok_or(ENOMEM)?;
+        // SAFETY: the table's memory is ours and is unmapped (drop) before
+        // it is freed.
+        let iova = unsafe { dma.map(ptr, len, Dir::ToDevice) }.ok_or(ENOMEM)?;
         Ok(Self {
-            mem: KVec::from_elem(0, VQ_NUM_MAX as usize * SG_SLOT, GFP_KERNEL)?,
+            mem,
+            iova,
+            dma: dma.clone(),
         })
     }
 
     fn as_ref(&mut self) -> SgRef {
-        let base = self.mem.as_mut_ptr();
         SgRef {
-            base,
-            // SAFETY: kmalloc memory is in the direct map.
-            phys: unsafe { crate::ffi::dpaa_vdpa_virt_to_phys(base.cast()) },
+            base: self.mem.as_mut_ptr(),
+            iova: self.iova,
         }
+    }
+}
+
+impl Drop for SgTable {
+    fn drop(&mut self) {
+        // SAFETY: mapped in `new`; the datapath drops the table after every
+        // FQ whose frames point into it.
+        unsafe { self.dma.unmap(self.iova, self.mem.len(), Dir::ToDevice) };
     }
 }
 
@@ -151,12 +177,12 @@ impl SgRef {
 
     /// The address of chain `head`'s slot (what its FD points at).
     fn addr(&self, head: u16) -> u64 {
-        self.phys + (head as usize * SG_SLOT) as u64
+        self.iova + (head as usize * SG_SLOT) as u64
     }
 
     /// The head whose slot is at `addr`.
     fn head_of(&self, addr: u64) -> Option<u16> {
-        let off = addr.checked_sub(self.phys)?;
+        let off = addr.checked_sub(self.iova)?;
         let head = off / SG_SLOT as u64;
         (off % SG_SLOT as u64 == 0 && head < VQ_NUM_MAX as u64).then_some(head as u16)
     }
@@ -226,8 +252,12 @@ pub(crate) struct Datapath {
 /// Frames an RX FQ or a TX FQ holds: a queue's worth.
 const FQ_DEPTH: usize = VQ_NUM_MAX as usize;
 
-/// Pool buffers are the driver's: nothing to free.
-fn keep_buf(_addr: u64) {}
+/// Pool buffers are the driver's (lent virtio buffers): nothing to free.
+struct KeepBufs;
+
+impl BufFree for KeepBufs {
+    fn free(&self, _addr: u64) {}
+}
 
 impl Datapath {
     pub(crate) fn start(dev: &(dyn Device + 'static)) -> Result<Self> {
@@ -245,7 +275,7 @@ impl Datapath {
             dev.rx_room(),
             HDR_LEN as u16,
             dma,
-            keep_buf,
+            Arc::new(KeepBufs, GFP_KERNEL)?,
         )?;
         let rx = fman.qman().create_fqs(
             pairs,
@@ -287,7 +317,7 @@ impl Datapath {
         )?;
         let mut sg = KVec::with_capacity(pairs, GFP_KERNEL)?;
         for _ in 0..pairs {
-            sg.push(SgTable::new()?, GFP_KERNEL)?;
+            sg.push(SgTable::new(fman.dma())?, GFP_KERNEL)?;
         }
         // Data queues are served by their pair's portal; CVQs are spread
         // over the portals by device.

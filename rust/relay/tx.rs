@@ -12,7 +12,6 @@ use super::{
 };
 use crate::{
     dpaa::{Dma, Dqrr, DropReason, Fq, FqHandler, FrameQueue, MAX_FRAME, NO_BPID},
-    ffi,
     kapi::{backref::BackRef, napi::NapiCtx},
 };
 use core::{cell::UnsafeCell, sync::atomic::Ordering::Relaxed};
@@ -170,17 +169,16 @@ impl DevFmanTx {
         if fd.format() != Some(Format::Sg) {
             return Err(VqDrop::TxError);
         }
-        // SAFETY: TX FDs of a device point at a slot of its S/G table
-        // (host memory), which outlives the FQ.
-        let table = unsafe {
-            core::slice::from_raw_parts(
-                ffi::dpaa_vdpa_phys_to_virt(fd.addr()).cast::<u8>(),
-                SG_MAX * SG_ENTRY_SIZE,
-            )
-        };
+        // The FMan reads the S/G table through the port's IOMMU (a slot of
+        // the queue's table, mapped while the datapath lives).
+        let mut table = [0u8; SG_MAX * SG_ENTRY_SIZE];
+        dev.fman()
+            .dma()
+            .read(fd.addr(), &mut table)
+            .map_err(|_| VqDrop::TxError)?;
         let mut pieces = [(0u64, 0u32); SG_MAX];
         let mut k = 0;
-        walk_sg(table, SG_MAX, fd.length(), |e| {
+        walk_sg(&table, SG_MAX, fd.length(), |e| {
             pieces[k] = (e.addr() + e.offset() as u64, e.length());
             k += 1;
         })

@@ -17,6 +17,7 @@ pub mod dqrr;
 pub mod fd;
 pub mod fq;
 pub mod hash;
+pub mod iommu;
 pub mod parse;
 pub mod ring;
 pub mod virtio_net;

@@ -8,7 +8,7 @@
 //! pool only keeps their addresses, and gives every one back at teardown.
 
 use crate::{
-    dpaa::{Dma, FreeBuf, PoolStats, MAX_BUFS_PER_CMD},
+    dpaa::{BufFree, Dma, PoolStats, MAX_BUFS_PER_CMD},
     kapi::sync::{new_spinlock_bh, SpinLockBh},
 };
 use core::sync::atomic::{AtomicBool, Ordering::Relaxed};
@@ -32,7 +32,7 @@ pub(crate) struct Pool {
     offset: u16,
     /// The address space of the buffers (their owner's).
     dma: Arc<dyn Dma>,
-    free_buf: FreeBuf,
+    free_buf: Arc<dyn BufFree>,
     /// Unregistered: released buffers are freed, not kept.
     closed: AtomicBool,
     #[pin]
@@ -81,7 +81,7 @@ impl Pool {
         let mut s = self.stack.lock();
         if self.closed.load(Relaxed) || s.len + bufs.len() > s.addrs.len() {
             drop(s);
-            bufs.iter().for_each(|&b| (self.free_buf)(b));
+            bufs.iter().for_each(|&b| self.free_buf.free(b));
             return Err(ENOSPC);
         }
         for &b in bufs {
@@ -141,7 +141,7 @@ impl Pool {
         let mut s = self.stack.lock();
         while s.len > 0 {
             s.len -= 1;
-            (self.free_buf)(s.addrs[s.len]);
+            self.free_buf.free(s.addrs[s.len]);
         }
     }
 }
@@ -191,7 +191,7 @@ impl Bman {
         room: u32,
         offset: u16,
         dma: Arc<dyn Dma>,
-        free_buf: FreeBuf,
+        free_buf: Arc<dyn BufFree>,
     ) -> Result<PoolRef> {
         let v = self.new_pools(1, capacity, room, offset, dma, free_buf)?;
         v.into_iter().next().ok_or(EINVAL)
@@ -205,7 +205,7 @@ impl Bman {
         room: u32,
         offset: u16,
         dma: Arc<dyn Dma>,
-        free_buf: FreeBuf,
+        free_buf: Arc<dyn BufFree>,
     ) -> Result<KVec<PoolRef>> {
         if count == 0 {
             return Err(EINVAL);
@@ -225,6 +225,7 @@ impl Bman {
             let mut v = KVec::with_capacity(count, GFP_KERNEL)?;
             for i in 0..count {
                 let dma = dma.clone();
+                let free_buf = free_buf.clone();
                 let pool = Arc::pin_init(
                     try_pin_init!(Pool {
                         bpid: (first + i) as u8,

@@ -10,7 +10,7 @@
 //! group frames go to every subscribed entity and the wire. Drops are
 //! counted by reason. The copy into the buffer is the only copy.
 
-use super::{bman::Bman, dma, qman::Qman};
+use super::{bman::Bman, dma::PortDma, qman::Qman};
 use crate::{
     dpaa::Ern,
     ffi,
@@ -117,6 +117,8 @@ pub(crate) struct Fman {
     pub(crate) id: u32,
     qman: Arc<Qman>,
     bman: Arc<Bman>,
+    /// The port's device, as the FMan reaches host memory.
+    dma: Arc<PortDma>,
     #[pin]
     classifier: SpinLockBh<KBox<Classifier<CLASSIFIER_SLOTS>>>,
     hash: HashConfig,
@@ -130,7 +132,12 @@ pub(crate) struct Fman {
 }
 
 impl Fman {
-    pub(super) fn new(id: u32, qman: Arc<Qman>, bman: Arc<Bman>) -> Result<Arc<Self>> {
+    pub(super) fn new(
+        id: u32,
+        qman: Arc<Qman>,
+        bman: Arc<Bman>,
+        dma: Arc<PortDma>,
+    ) -> Result<Arc<Self>> {
         // Zeroed memory is an empty classifier (dpaa_core guarantees it); it
         // is too big for the stack.
         let cls = KBox::<Classifier<CLASSIFIER_SLOTS>>::new_uninit(GFP_KERNEL | __GFP_ZERO)?;
@@ -141,6 +148,7 @@ impl Fman {
                 id,
                 qman,
                 bman,
+                dma,
                 classifier <- new_spinlock_bh!(cls, "fman_classifier"),
                 hash: HashConfig::default(),
                 wire: AtomicPtr::new(core::ptr::null_mut()),
@@ -161,6 +169,12 @@ impl Fman {
         &self.bman
     }
 
+    /// The port's device for the DMA API: every host buffer the driver
+    /// gives the port is mapped through it.
+    pub(crate) fn dma(&self) -> &Arc<PortDma> {
+        &self.dma
+    }
+
     /// The `bus_info` of the port's devices (ethtool): the model's bus.
     pub(crate) fn bus_info(&self) -> &'static CStr {
         c_str!("dpaa_sim")
@@ -169,7 +183,9 @@ impl Fman {
     /// Calls `f(dir, name, value)` for every counter of the port, always
     /// in the same order: direction `"rx"` (from the wire), then `"tx"`
     /// (from local entities), each with `frames`, `bytes`, `delivered`,
-    /// `to_wire`, then `drop_<reason>` for every [`DropReason`].
+    /// `to_wire`, then `drop_<reason>` for every [`DropReason`]; then the
+    /// port's IOMMU (`"iommu"`): `maps`, `unmaps`, `map_failed`, `faults`,
+    /// `bad_unmaps` and the `pages` mapped now.
     pub(crate) fn counters(&self, f: &mut dyn FnMut(&str, &str, u64)) {
         for (dir, s) in [("rx", &self.rx), ("tx", &self.tx)] {
             for (name, a) in [
@@ -184,6 +200,17 @@ impl Fman {
                 f(dir, name, a.load(Relaxed));
             }
         }
+        let m = &self.dma.stats;
+        for (name, a) in [
+            ("maps", &m.maps),
+            ("unmaps", &m.unmaps),
+            ("map_failed", &m.map_failed),
+            ("faults", &m.faults),
+            ("bad_unmaps", &m.bad_unmaps),
+        ] {
+            f("iommu", name, a.load(Relaxed));
+        }
+        f("iommu", "pages", self.dma.pages() as u64);
     }
 
     /// Runs `f` on the classifier (configuration: rules, members).
@@ -318,8 +345,11 @@ impl Fman {
         }
         let addr = fd.addr() + fd.offset() as u64;
         // SAFETY: the sender (the host interface) keeps the frame's buffer
-        // (`len` bytes at the offset) valid until its TX confirmation.
-        let frame = unsafe { dma::HostDma::slice(addr, len as usize) };
+        // (`len` bytes at the offset) mapped until its TX confirmation.
+        let Ok(frame) = (unsafe { self.dma.borrow(addr, len as usize) }) else {
+            self.tx.drop(DropReason::DmaFault);
+            return false;
+        };
         self.tx_frame(frame, from, false).is_ok()
     }
 

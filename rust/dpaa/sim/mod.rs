@@ -17,7 +17,7 @@ mod wire;
 pub(crate) use bman::{Bman, Pool, PoolRef};
 pub(crate) use bus::{initial_ports, PortCtl, MAX_PORTS};
 pub(crate) use debugfs::DpaaDebugfs;
-pub(crate) use dma::HostDma;
+pub(crate) use dma::PortDma;
 pub(crate) use fman::{
     DropReason, Fman, CLASSIFIER_SLOTS, HOST_MEMBER, MAX_FRAME, RX_OFFSET, WIRE_MEMBER,
 };

@@ -5,6 +5,7 @@
 
 use super::{
     bman::Bman,
+    dma::PortDma,
     fman::{Fman, MAX_FRAME, WIRE_MEMBER},
     qman::Qman,
     wire::WireDev,
@@ -36,7 +37,8 @@ impl Port {
     pub(crate) fn new(index: u32, qman: Arc<Qman>, bman: Arc<Bman>) -> Result<Self> {
         let name = CString::try_from_fmt(fmt!("dpaa_sim{index}"))?;
         let dev = RootDevice::register(&name)?;
-        let fman = Fman::new(index, qman, bman)?;
+        let dma = PortDma::new(dev.device(), index)?;
+        let fman = Fman::new(index, qman, bman, dma)?;
         let wname = CString::try_from_fmt(fmt!("dpaa{index}w"))?;
         let wire = Registration::new(&wname, |nd| {
             nd.set_mac(&Self::wire_mac_of(index));

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The DMA API: streaming mappings of driver buffers for a device
+//! (`dma_map_single()`/`dma_unmap_single()`), what `dpaa_eth` does with
+//! every buffer it gives the FMan.
+
+use crate::{ffi, kapi::device::Device};
+use core::ptr::NonNull;
+use kernel::{error::to_result, prelude::*, types::ARef};
+
+/// A mapping's direction (`enum dma_data_direction`).
+pub(crate) use dpaa_core::iommu::Dir;
+
+fn raw_dir(dir: Dir) -> ffi::dma_data_direction {
+    match dir {
+        Dir::Bidirectional => ffi::dma_data_direction_DMA_BIDIRECTIONAL,
+        Dir::ToDevice => ffi::dma_data_direction_DMA_TO_DEVICE,
+        Dir::FromDevice => ffi::dma_data_direction_DMA_FROM_DEVICE,
+    }
+}
+
+/// Maps driver buffers for a device: the DMA API, or a model's IOMMU in
+/// front of it. What a mapping returns is the only address the device may
+/// be given for the buffer.
+pub(crate) trait DmaMap: Send + Sync {
+    /// Maps `len` bytes at `ptr` for the device in direction `dir`; `None`
+    /// if it cannot be mapped.
+    ///
+    /// # Safety
+    ///
+    /// `[ptr, ptr + len)` is kernel memory the caller owns, and keeps, until
+    /// it unmaps it.
+    unsafe fn map(&self, ptr: NonNull<u8>, len: usize, dir: Dir) -> Option<u64>;
+
+    /// Unmaps what [`DmaMap::map`] mapped at `addr`; returns the buffer's
+    /// kernel address.
+    ///
+    /// # Safety
+    ///
+    /// `addr`, `len` and `dir` are those of a mapping of this map that is
+    /// not unmapped yet, and the device is done with it.
+    unsafe fn unmap(&self, addr: u64, len: usize, dir: Dir) -> NonNull<u8>;
+}
+
+/// A device that does DMA through the DMA API.
+///
+/// # Invariants
+///
+/// `self.0` has a DMA mask (set by [`DmaDevice::new`]).
+pub(crate) struct DmaDevice(ARef<Device>);
+
+impl DmaDevice {
+    /// `dev`, given a DMA mask of `bits` if its bus gave it none (the
+    /// model's ports have no bus).
+    pub(crate) fn new(dev: &Device, bits: u32) -> Result<Self> {
+        // SAFETY: `dev` is a valid device; the shim only sets its masks.
+        to_result(unsafe { ffi::dpaa_vdpa_dma_setup(dev.as_raw(), bits) })?;
+        Ok(Self(dev.into()))
+    }
+
+    pub(crate) fn device(&self) -> &Device {
+        &self.0
+    }
+}
+
+impl DmaMap for DmaDevice {
+    unsafe fn map(&self, ptr: NonNull<u8>, len: usize, dir: Dir) -> Option<u64> {
+        // SAFETY: a device with a DMA mask (type invariant); the memory is
+        // the caller's until unmapped (the caller's guarantee).
+        let a = unsafe {
+            ffi::dpaa_vdpa_dma_map_single(self.0.as_raw(), ptr.as_ptr().cast(), len, raw_dir(dir))
+        };
+        (a != u64::MAX).then_some(a)
+    }
+
+    unsafe fn unmap(&self, addr: u64, len: usize, dir: Dir) -> NonNull<u8> {
+        // SAFETY: a live mapping of this device (the caller's guarantee):
+        // its address translates back to the buffer, then goes.
+        unsafe {
+            let p = ffi::dpaa_vdpa_dma_to_virt(self.0.as_raw(), addr);
+            ffi::dpaa_vdpa_dma_unmap_single(self.0.as_raw(), addr, len, raw_dir(dir));
+            NonNull::new_unchecked(p.cast())
+        }
+    }
+}
