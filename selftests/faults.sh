@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Fault injection: a depleted pool drops frames as "no buffer", a stalled
 # portal makes the host's RX FQ hit its tail-drop threshold, failed
-# enqueues are counted; traffic recovers when each is relieved.
-# budget: 45
+# enqueues are counted (the FMan's at once, the host's TX through the TX
+# FQ's ern callback, later); traffic recovers when each is relieved. ~40 s.
+# budget: 55
 . "$(dirname "$0")/lib/lib.sh"
 model_only
 D=/sys/kernel/debug/dpaa_vdpa
@@ -41,6 +42,18 @@ udp_burst $NS $H4 7002 10
 e=$(($(port_stat rx_drop_enqueue) - e0))
 expect_eq "fault-injected enqueue drops" "$e" 5
 expect_eq "fail_enqueue left" "$(cat $D/qman/fail_enqueue)" 0
+
+# Rejected host TX enqueues come back later through the TX FQ's ern
+# callback (not as a failed enqueue): dropped and counted, skbs freed, and
+# nothing of them reaches the port.
+t0=$(ethtool_stat $HOST_IF tx_dropped) f0=$(port_stat tx_frames)
+echo 5 >$D/qman/fail_enqueue
+udp_burst "" $W4 7003 5
+wait_for 10 bash -c "[ \$(ethtool -S $HOST_IF | awk '\$1 == \"tx_dropped:\" { print \$2 }') -ge $((t0 + 5)) ]" ||
+	fail "rejected TX frames not dropped through ern: tx_dropped $(ethtool_stat $HOST_IF tx_dropped), want $((t0 + 5))"
+expect_eq "fail_enqueue left after TX" "$(cat $D/qman/fail_enqueue)" 0
+expect_eq "rejected frames at the port" "$(port_stat tx_frames)" "$f0"
+log "5 rejected host TX enqueues: dropped through the ern callback"
 
 read -r frames sum < <(port_rx_balance)
 expect_eq "port RX identity" "$sum" "$frames"

@@ -55,6 +55,10 @@ pub(crate) struct PortCaps {
 /// `dpaa_core::fq`.
 pub(crate) use dpaa_core::fq::{Ern, FqState, TailDrop};
 
+/// `qman_enqueue()`'s `-EBUSY`: the frame was not taken (it is still the
+/// caller's); see [`FrameQueue::enqueue`].
+pub(crate) use dpaa_core::ern::Busy;
+
 /// What a dequeue callback tells the portal (`enum qman_cb_dqrr_result`),
 /// acted on frame by frame (pure logic, unit-tested in `dpaa_core::dqrr`).
 pub(crate) use dpaa_core::dqrr::Dqrr;
@@ -65,6 +69,11 @@ pub(crate) trait FqHandler: Send + Sync + 'static {
     fn dqrr(&self, fd: &QmFd, napi: &NapiCtx) -> Dqrr;
     /// A frame still in the FQ at teardown: release what it holds.
     fn drain(&self, fd: &QmFd);
+    /// A frame QMan rejected (`cb.ern`), now the handler's again: `why` is
+    /// the message's code. Called in the FQ's portal's poll some time after
+    /// the enqueue returned (never within it: the enqueuer's locks are not
+    /// held), or at teardown in process context.
+    fn ern(&self, fd: &QmFd, why: Ern);
     /// The end of a batch of `dqrr` calls in one poll: publish what the
     /// batch produced (one used-ring update, one interrupt).
     fn batch_end(&self, _napi: &NapiCtx) {}
@@ -145,9 +154,10 @@ pub(crate) trait FrameQueue: Send + Sync {
     /// `qman_fq_fqid()`.
     fn fqid(&self) -> u32;
     fn stats(&self) -> &FqStats;
-    /// `qman_enqueue()`: on `Err`, the frame (and its buffer) is still the
-    /// caller's.
-    fn enqueue(&self, fd: QmFd) -> Result<(), Ern>;
+    /// `qman_enqueue()`. `Ok` does not mean QMan accepted the frame: a
+    /// rejected one comes back later through the handler's `ern`. On
+    /// `Err(Busy)` the frame (and its buffer) is still the caller's.
+    fn enqueue(&self, fd: QmFd) -> Result<(), Busy>;
 }
 
 /// Most buffers one acquire or release moves (the BMan command limit: `num`

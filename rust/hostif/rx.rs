@@ -6,7 +6,7 @@
 
 use super::HostIf;
 use crate::{
-    dpaa::{BufFree, Dqrr, FqHandler, Pool, PortDma},
+    dpaa::{BufFree, Dqrr, Ern, FqHandler, Pool, PortDma},
     kapi::{
         backref::BackRef,
         dma::Dir,
@@ -120,5 +120,11 @@ impl FqHandler for HostRx {
         self.bufs.free(fd.addr());
         let host = self.host.get();
         host.stats.rx_dropped.fetch_add(1, Relaxed);
+    }
+
+    /// Only the FMan enqueues here, and it handles its own rejections;
+    /// should one come, it is a frame never received.
+    fn ern(&self, fd: &QmFd, _why: Ern) {
+        self.drain(fd);
     }
 }

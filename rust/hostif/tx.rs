@@ -9,7 +9,7 @@
 use super::HostIf;
 use crate::{
     dpaa::{
-        CgrHandler, Dqrr, FmanPort, Fq, FqHandler, FrameQueue, HOST_MEMBER, MAX_FRAME, NO_BPID,
+        CgrHandler, Dqrr, Ern, FmanPort, Fq, FqHandler, FrameQueue, HOST_MEMBER, MAX_FRAME, NO_BPID,
     },
     kapi::{backref::BackRef, cpu, napi::NapiCtx, netdev::NetDev, skb::Skb},
 };
@@ -132,6 +132,12 @@ impl FqHandler for FmanTx {
         c.set_status(1);
         self.conf.handler().confirm(&c, None);
     }
+
+    /// Rejected by QMan (the egress group's tail drop, a retired FQ): not
+    /// sent, the skb freed, as `dpaa_eth`'s `egress_ern`.
+    fn ern(&self, fd: &QmFd, _why: Ern) {
+        self.drain(fd);
+    }
 }
 
 /// The handler of the host's TX-confirmation FQ.
@@ -153,6 +159,12 @@ impl FqHandler for HostTxConf {
     }
 
     fn drain(&self, fd: &QmFd) {
+        self.confirm(fd, None);
+    }
+
+    /// A confirmation QMan rejected: it still confirms (its status says
+    /// whether the frame went out) and frees the skb.
+    fn ern(&self, fd: &QmFd, _why: Ern) {
         self.confirm(fd, None);
     }
 }

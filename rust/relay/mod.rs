@@ -333,10 +333,7 @@ impl Datapath {
                     i / 2
                 }
             },
-            |_, i| Kick {
-                dev: this,
-                vq: i as u16,
-            },
+            |_, i| Kick::new(this, i as u16),
         )?;
         Ok(Self {
             kicks,

@@ -5,11 +5,12 @@
 //! virtio-net header; the relay writes the header and completes the chain.
 
 use super::{
+    kick::Kick,
     vq::{Vq, VqDrop, VqState},
     Device, Link, LinkKind, HDR_LEN,
 };
 use crate::{
-    dpaa::{Dqrr, FqHandler, FrameQueue},
+    dpaa::{Dqrr, Ern, FqHandler},
     kapi::{backref::BackRef, napi::NapiCtx},
 };
 use core::sync::atomic::Ordering::Relaxed;
@@ -48,7 +49,7 @@ fn lend(dev: &dyn Device, vq: &Vq, st: &mut VqState) -> Result<bool, ()> {
     for n in 0.. {
         if n == LEND_BUDGET {
             // More may wait: come back through the doorbell.
-            let _ = doorbell.enqueue(QmFd::default());
+            Kick::ring(doorbell);
             break;
         }
         if !ring.pop(mem, &mut c).map_err(|_| ())? {
@@ -154,6 +155,10 @@ impl FqHandler for RxFq {
     }
 
     fn drain(&self, _fd: &QmFd) {}
+
+    /// Only the FMan enqueues here, and it handles its own rejections
+    /// (the buffer is one the relay lent and tracks: nothing to free).
+    fn ern(&self, _fd: &QmFd, _why: Ern) {}
 
     fn batch_end(&self, _napi: &NapiCtx) {
         let dev = self.dev.get();

@@ -7,11 +7,12 @@
 //! confirmation completes the chain.
 
 use super::{
+    kick::Kick,
     vq::{Vq, VqDrop, VqState},
     Device, Link, LinkKind, SgRef, HDR_LEN, SG_MAX,
 };
 use crate::{
-    dpaa::{Dma, Dqrr, DropReason, Fq, FqHandler, FrameQueue, MAX_FRAME, NO_BPID},
+    dpaa::{Dma, Dqrr, DropReason, Ern, Fq, FqHandler, FrameQueue, MAX_FRAME, NO_BPID},
     kapi::{backref::BackRef, napi::NapiCtx},
 };
 use core::{cell::UnsafeCell, sync::atomic::Ordering::Relaxed};
@@ -112,7 +113,7 @@ pub(crate) fn process(dev: &dyn Device, vq: &Vq) {
                 && ring.set_no_notify(mem, false).is_ok()
                 && ring.pending(mem).is_ok_and(|p| p > 0));
         if again {
-            let _ = doorbell.enqueue(QmFd::default());
+            Kick::ring(doorbell);
         }
         let notify = completed
             && ring.publish(mem).unwrap_or_else(|_| {
@@ -226,12 +227,21 @@ impl FqHandler for DevFmanTx {
         };
         let mut c = *fd;
         c.set_status(if ok { 0 } else { 1 });
-        // Refused only at teardown, when the ring goes too.
-        let _ = self.conf.enqueue(c);
+        if self.conf.enqueue(c).is_err() {
+            // Not taken: the chain completes now.
+            self.conf.handler().complete(&c);
+        }
         Dqrr::Consume
     }
 
     fn drain(&self, _fd: &QmFd) {}
+
+    /// A frame QMan rejected on the TX FQ: not sent, its chain completes.
+    fn ern(&self, fd: &QmFd, _why: Ern) {
+        let dev = self.dev.get();
+        dev.vqs()[self.vq as usize].stats.drop(VqDrop::Enqueue);
+        self.conf.handler().complete(fd);
+    }
 }
 
 /// The relay side of a device's TX-confirmation FQ.
@@ -241,8 +251,10 @@ pub(crate) struct TxConf {
     pub(crate) vq: u16,
 }
 
-impl FqHandler for TxConf {
-    fn dqrr(&self, fd: &QmFd, _napi: &NapiCtx) -> Dqrr {
+impl TxConf {
+    /// The chain of a frame back from the port (or never sent): used, with
+    /// nothing written.
+    fn complete(&self, fd: &QmFd) {
         let dev = self.dev.get();
         let vq = &dev.vqs()[self.vq as usize];
         let mem = dev.space_of(self.vq);
@@ -259,16 +271,27 @@ impl FqHandler for TxConf {
             if let Some(head) = sg.head_of(fd.addr()) {
                 if ring.push_used(mem, head, 0).is_ok() {
                     vq.stats.used.fetch_add(1, Relaxed);
-                    return Dqrr::Consume;
+                    return;
                 }
             }
             drop(st);
             dev.device_error();
         }
+    }
+}
+
+impl FqHandler for TxConf {
+    fn dqrr(&self, fd: &QmFd, _napi: &NapiCtx) -> Dqrr {
+        self.complete(fd);
         Dqrr::Consume
     }
 
     fn drain(&self, _fd: &QmFd) {}
+
+    /// A confirmation QMan rejected still completes its chain.
+    fn ern(&self, fd: &QmFd, _why: Ern) {
+        self.complete(fd);
+    }
 
     fn batch_end(&self, _napi: &NapiCtx) {
         let dev = self.dev.get();

@@ -10,14 +10,14 @@
 
 use super::{kick::Kick, Link};
 use crate::{
-    dpaa::{Fq, FrameQueue},
+    dpaa::Fq,
     kapi::{
         sync::{new_spinlock_bh, new_spinlock_irq, SpinLockBh, SpinLockIrq},
         vdpa::Callback,
     },
 };
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use dpaa_core::{bufmap::BufMap, fd::QmFd, vring::SplitRing};
+use dpaa_core::{bufmap::BufMap, vring::SplitRing};
 use kernel::{c_str, prelude::*, sync::Arc};
 
 /// Largest queue size the device takes.
@@ -142,7 +142,7 @@ impl Vq {
     pub(crate) fn kick(&self) {
         self.stats.kicks.fetch_add(1, Relaxed);
         if let Some(fq) = &*self.bell.lock() {
-            let _ = fq.enqueue(QmFd::default());
+            Kick::ring(fq);
         }
     }
 

@@ -9,17 +9,14 @@
 //! owns (the filters claim it).
 
 use super::net::VdpaNet;
-use crate::{
-    dpaa::FrameQueue,
-    relay::{
-        vq::{Vq, VqDrop, VqState},
-        Link, LinkKind,
-    },
+use crate::relay::{
+    kick::Kick,
+    vq::{Vq, VqDrop, VqState},
+    Link, LinkKind,
 };
 use core::sync::atomic::Ordering::Relaxed;
 use dpaa_core::{
     ctrl::{self, Ctrl, ACK_ERR, ACK_OK},
-    fd::QmFd,
     virtio_net as vn,
     vring::{read_chain, write_chain, Chain},
 };
@@ -92,7 +89,7 @@ pub(crate) fn process(dev: &VdpaNet, vq: &Vq) {
         for n in 0.. {
             if n == BUDGET {
                 // More may wait: come back through the doorbell.
-                let _ = doorbell.enqueue(QmFd::default());
+                Kick::ring(doorbell);
                 break;
             }
             if !ring.pop(mem, &mut c).map_err(|_| ())? {

@@ -14,6 +14,7 @@ pub mod cgr;
 pub mod classify;
 pub mod ctrl;
 pub mod dqrr;
+pub mod ern;
 pub mod fd;
 pub mod fq;
 pub mod hash;

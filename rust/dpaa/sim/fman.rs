@@ -320,7 +320,7 @@ impl Fman {
             let _ = pool.release(&buf);
             return s.drop(DropReason::BadFd);
         };
-        match self.qman.enqueue(t.fqid + i as u32, fd) {
+        match self.qman.fman_enqueue(t.fqid + i as u32, fd) {
             Ok(()) => {
                 s.delivered.fetch_add(1, Relaxed);
             }

@@ -6,9 +6,14 @@
 //! (OOS), initialised and scheduled onto a portal's channel (here it starts
 //! scheduled, or parked when asked), retired (enqueues are rejected, nothing
 //! more is dequeued), drained, and taken out of service. An enqueue on a full
-//! FQ (tail-drop threshold) or one not accepting frames is rejected with an
-//! enqueue rejection (ERN), which the enqueuer handles: the frame's buffer is
-//! still its own.
+//! FQ (tail-drop threshold, or its congestion group's) or one not accepting
+//! frames is rejected with an enqueue rejection (ERN) that comes back later,
+//! as on QMan: the enqueue succeeds, and the FQ's portal hands the frame to
+//! the FQ's `ern` callback in its next poll (QMan's message ring; the model
+//! keeps the messages per FQ, `dpaa_core::ern`). Only when no message fits
+//! is the enqueue refused at once (`Busy`, `qman_enqueue()`'s `-EBUSY`), and
+//! the frame is still the caller's. The FMan's own enqueues (frames it
+//! received) are the FMan's to handle: it drops and counts their rejections.
 //!
 //! A portal is a NAPI context per CPU. An enqueue on a scheduled FQ that was
 //! idle puts it on its portal's ready queue and schedules the portal's NAPI
@@ -21,7 +26,7 @@
 //! hand over go back to its head, in order.
 
 use crate::{
-    dpaa::{CgrHandler, Ern, FqHandler, FqInit, FqState, FqStats, FrameQueue, TailDrop},
+    dpaa::{Busy, CgrHandler, Ern, FqHandler, FqInit, FqState, FqStats, FrameQueue, TailDrop},
     kapi::{
         napi::{Napi, NapiCtx, NapiPoll},
         sync::{new_spinlock_bh, new_spinlock_irq, SpinLockBh, SpinLockIrq},
@@ -32,6 +37,7 @@ use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering
 use dpaa_core::{
     cgr::{round_thres, CgrCore},
     dqrr::hand_over,
+    ern::{ErnMsg, ErnQueue},
     fd::QmFd,
     fq::{round_taildrop, slots_for, FqCore, BATCH},
     ring::FixedRing,
@@ -44,6 +50,9 @@ const FQID_BASE: u32 = 0x100;
 const MAX_FQS: usize = 1024;
 /// Congestion groups QMan has (CGRIDs 0..=255).
 const MAX_CGRS: usize = 256;
+/// Rejections an FQ keeps for its `ern` callback until its portal polls
+/// (beyond them, an enqueue is refused at once: `Busy`).
+const ERN_SLOTS: usize = 64;
 /// Frames an FQ with a byte threshold can hold (the model's PFDR memory):
 /// zero-length frames count no bytes. Above what a congestion group of a
 /// few hundred KiB lets in of small frames.
@@ -54,6 +63,12 @@ const BYTE_FQ_FRAMES: usize = 4096;
 pub(super) trait QmanFq: FrameQueue {
     /// State, depth and portal, for debugfs.
     fn snapshot(&self) -> (FqState, usize, usize);
+    /// An enqueue by the FMan (a received frame): a rejection is the
+    /// FMan's to handle at once.
+    fn fman_enqueue(&self, fd: QmFd) -> Result<(), Ern>;
+    /// Hands a batch of the FQ's rejections to its `ern` callback (and
+    /// lists the FQ again if more wait).
+    fn deliver_erns(&self);
     /// The portal whose channel it is scheduled on.
     fn portal(&self) -> usize;
     /// Dequeues up to `budget` frames; returns (done, more left, stop).
@@ -69,6 +84,10 @@ pub(crate) struct Fq<H: FqHandler> {
     /// (a vhost-vdpa kick comes with hard IRQs off).
     #[pin]
     ring: SpinLockIrq<FqCore<KVVec<QmFd>>>,
+    /// Rejected frames waiting for the `ern` callback (IRQ-safe, as the
+    /// ring).
+    #[pin]
+    erns: SpinLockIrq<ErnQueue<KVVec<ErnMsg>>>,
     stats: FqStats,
     /// The congestion group whose count this FQ's bytes are part of, and
     /// the bytes it counts per frame on top of the length (OAL).
@@ -101,18 +120,28 @@ impl<H: FqHandler> Fq<H> {
             unsafe { crate::ffi::msleep(1) };
         }
     }
-}
 
-impl<H: FqHandler> FrameQueue for Fq<H> {
-    fn fqid(&self) -> u32 {
-        self.fqid
+    /// Teardown of the rejections: no more are queued (an enqueue now is
+    /// `Busy`) or delivered by the portal; once a delivery in progress is
+    /// over, what is left goes to the `ern` callback here. Process context.
+    fn close_erns(&self) {
+        self.erns.lock().close();
+        while self.erns.lock().delivering() {
+            // SAFETY: process context (teardown), may sleep.
+            unsafe { crate::ffi::msleep(1) };
+        }
+        loop {
+            let m = self.erns.lock().drain_one();
+            match m {
+                Some(m) => self.handler.ern(&m.fd, m.why),
+                None => break,
+            }
+        }
+        self.qman.unqueue_erns(self.portal, self.fqid);
     }
 
-    fn stats(&self) -> &FqStats {
-        &self.stats
-    }
-
-    fn enqueue(&self, fd: QmFd) -> Result<(), Ern> {
+    /// `qman_enqueue()` as QMan decides it: accepted, or rejected why.
+    fn try_enqueue(&self, fd: QmFd) -> Result<(), Ern> {
         if self.qman.fault_enqueue() {
             self.stats.ern_fault.fetch_add(1, Relaxed);
             return Err(Ern::Fault);
@@ -149,6 +178,30 @@ impl<H: FqHandler> FrameQueue for Fq<H> {
     }
 }
 
+impl<H: FqHandler> FrameQueue for Fq<H> {
+    fn fqid(&self) -> u32 {
+        self.fqid
+    }
+
+    fn stats(&self) -> &FqStats {
+        &self.stats
+    }
+
+    fn enqueue(&self, fd: QmFd) -> Result<(), Busy> {
+        let Err(why) = self.try_enqueue(fd) else {
+            return Ok(());
+        };
+        // Rejected: the frame comes back through `ern`, later. Listed
+        // under the FQ's lock, so that a teardown (which closes the queue,
+        // then takes the FQID off the list) cannot leave it listed.
+        let mut erns = self.erns.lock();
+        if erns.post(fd, why)? {
+            self.qman.kick_erns(self.portal, self.fqid);
+        }
+        Ok(())
+    }
+}
+
 impl<H: FqHandler> QmanFq for Fq<H> {
     fn portal(&self) -> usize {
         self.portal
@@ -157,6 +210,26 @@ impl<H: FqHandler> QmanFq for Fq<H> {
     fn snapshot(&self) -> (FqState, usize, usize) {
         let r = self.ring.lock();
         (r.state(), r.len(), self.portal)
+    }
+
+    fn fman_enqueue(&self, fd: QmFd) -> Result<(), Ern> {
+        self.try_enqueue(fd)
+    }
+
+    fn deliver_erns(&self) {
+        let mut batch = [ErnMsg::default(); BATCH];
+        let n = self.erns.lock().take(&mut batch);
+        if n == 0 {
+            return;
+        }
+        for m in &batch[..n] {
+            self.handler.ern(&m.fd, m.why);
+        }
+        // More arrived meanwhile: listed again (under the lock, as a post).
+        let mut erns = self.erns.lock();
+        if erns.end() {
+            self.qman.relist_erns(self.portal, self.fqid);
+        }
     }
 
     fn poll(&self, budget: usize, napi: &NapiCtx) -> (usize, bool, bool) {
@@ -213,8 +286,9 @@ impl<H: FqHandler> FqRange<H> {
     }
 
     /// Retires every FQ and drains it through its handler's `drain`
-    /// (qman_retire_fq + qman_oos_fq): once this returns, no handler of the
-    /// range runs or will run, and no enqueue is accepted. Idempotent; the
+    /// (qman_retire_fq + qman_oos_fq), and its pending rejections through
+    /// `ern`: once this returns, no handler of the range runs or will run,
+    /// and no enqueue is accepted. Idempotent; the
     /// FQIDs stay allocated until the range drops. Process context.
     pub(crate) fn retire(&self) {
         for fq in self.fqs.iter() {
@@ -237,6 +311,7 @@ impl<H: FqHandler> FqRange<H> {
                     None => break,
                 }
             }
+            fq.close_erns();
             let oos = fq.ring.lock().oos();
             debug_assert!(oos, "a retired, drained FQ goes out of service");
             // Retired, so never queued again: no stale entry may name the
@@ -319,6 +394,10 @@ pub(crate) struct PortalPoll {
     /// IRQ-safe: an enqueue (any context) queues its FQ here.
     #[pin]
     ready: SpinLockIrq<ReadyQ>,
+    /// FQIDs of its FQs with rejections for their `ern` callback (the
+    /// message ring's work; each FQ listed at most once).
+    #[pin]
+    mr: SpinLockIrq<ReadyQ>,
     stalled: AtomicBool,
     polls: AtomicU64,
     frames: AtomicU64,
@@ -347,7 +426,8 @@ impl Tick for PollTick {
         // SAFETY: see the field.
         let qman = unsafe { &*self.qman };
         for p in qman.portals.iter() {
-            if !p.handler().ready.lock().is_empty() {
+            let h = p.handler();
+            if !h.ready.lock().is_empty() || !h.mr.lock().is_empty() {
                 p.schedule();
             }
         }
@@ -367,6 +447,18 @@ impl NapiPoll for PortalPoll {
         // SAFETY: the owning `Qman` outlives its portals.
         let qman = unsafe { &*self.qman };
         let budget = budget as usize;
+        // The message ring first (rejections for `ern`): a batch per FQ
+        // listed when the poll began; an FQ with more is listed again.
+        let listed = self.mr.lock().len();
+        for _ in 0..listed {
+            let Some(fqid) = self.mr.lock().pop() else {
+                break;
+            };
+            let Some(fq) = qman.lookup(fqid).filter(|fq| fq.portal() == self.index) else {
+                continue;
+            };
+            fq.deliver_erns();
+        }
         let mut done = 0;
         while done < budget {
             let Some(fqid) = self.ready.lock().pop() else {
@@ -392,7 +484,7 @@ impl NapiPoll for PortalPoll {
         self.frames.fetch_add(done as u64, Relaxed);
         // Work left but budget unused (a stop): ask for another poll, as the
         // DQRR interrupt reasserts while the DQRR holds entries.
-        if done < budget && !self.ready.lock().is_empty() {
+        if done < budget && (!self.ready.lock().is_empty() || !self.mr.lock().is_empty()) {
             return budget as i32;
         }
         done as i32
@@ -448,6 +540,7 @@ impl Qman {
                     let poll = try_pin_init!(PortalPoll {
                         index,
                         ready <- new_spinlock_irq!(ReadyQ::new(KVec::from_elem(0, MAX_FQS, GFP_KERNEL)?), "qman_portal"),
+                        mr <- new_spinlock_irq!(ReadyQ::new(KVec::from_elem(0, MAX_FQS, GFP_KERNEL)?), "qman_portal_mr"),
                         stalled: AtomicBool::new(false),
                         polls: AtomicU64::new(0),
                         frames: AtomicU64::new(0),
@@ -514,6 +607,26 @@ impl Qman {
         self.portals[portal].handler().ready.lock().remove(fqid);
     }
 
+    /// Takes `fqid` off `portal`'s message-ring list (an FQ going away).
+    fn unqueue_erns(&self, portal: usize, fqid: u32) {
+        self.portals[portal].handler().mr.lock().remove(fqid);
+    }
+
+    /// Lists `fqid` for its rejections and schedules `portal`, as a message
+    /// ring entry raises the portal's interrupt. Under the FQ's ERN lock.
+    fn kick_erns(&self, portal: usize, fqid: u32) {
+        self.relist_erns(portal, fqid);
+        if self.poller.is_none() {
+            self.portals[portal].schedule();
+        }
+    }
+
+    /// Lists `fqid` again, from its portal's poll (which polls again while
+    /// the list is not empty). Under the FQ's ERN lock.
+    fn relist_erns(&self, portal: usize, fqid: u32) {
+        self.portals[portal].handler().mr.lock().push(fqid);
+    }
+
     fn kick(&self, portal: usize, fqid: u32) {
         let p = &self.portals[portal];
         p.handler().ready.lock().push(fqid);
@@ -536,9 +649,10 @@ impl Qman {
                 .is_ok()
     }
 
-    /// Enqueues on FQ `fqid`; `Err(Ern::State)` if there is no such FQ.
-    pub(super) fn enqueue(&self, fqid: u32, fd: QmFd) -> Result<(), Ern> {
-        self.lookup(fqid).ok_or(Ern::State)?.enqueue(fd)
+    /// The FMan enqueues on FQ `fqid`; `Err(Ern::State)` if there is no
+    /// such FQ. A rejection is the FMan's: it comes back at once.
+    pub(super) fn fman_enqueue(&self, fqid: u32, fd: QmFd) -> Result<(), Ern> {
+        self.lookup(fqid).ok_or(Ern::State)?.fman_enqueue(fd)
     }
 
     /// Creates `count` consecutive FQs, initialised as `init` says (tail
@@ -575,6 +689,7 @@ impl Qman {
             for i in 0..count {
                 let fqid = FQID_BASE + (start + i) as u32;
                 let fds = KVVec::from_elem(QmFd::default(), slots, GFP_KERNEL)?;
+                let msgs = KVVec::from_elem(ErnMsg::default(), ERN_SLOTS, GFP_KERNEL)?;
                 let portal = portal_of(i) % self.portals.len();
                 let handler = handler_of(fqid, i);
                 let cgr = init.cgr.clone();
@@ -587,6 +702,7 @@ impl Qman {
                             FqCore::new(fds, taildrop, init.sched),
                             "qman_fq"
                         ),
+                        erns <- new_spinlock_irq!(ErnQueue::new(msgs), "qman_fq_erns"),
                         stats: FqStats::default(),
                         cgr,
                         oal,
