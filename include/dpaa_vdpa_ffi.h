@@ -184,14 +184,18 @@ void dpaa_vdpa_put_pages(u64 pa, u64 len);
 /*
  * The DMA API against a port's device (dma_map_single() is a macro).
  * dpaa_vdpa_dma_setup() gives a device without a bus (the model's port) a
- * DMA mask of `bits`; dpaa_vdpa_dma_to_virt() is the kernel address of a
- * mapped DMA address (through the device's IOMMU domain if it has one).
+ * DMA mask of `bits` and makes it coherent (its "DMA" is the CPU's);
+ * dpaa_vdpa_dma_map_single() refuses a mapping swiotlb bounced;
+ * dpaa_vdpa_dma_to_virt() is the kernel address of a mapped DMA address
+ * (through the device's IOMMU domain if it has one).
  */
 int dpaa_vdpa_dma_setup(struct device *dev, unsigned int bits);
 dma_addr_t dpaa_vdpa_dma_map_single(struct device *dev, void *ptr, size_t len,
 				    enum dma_data_direction dir);
 void dpaa_vdpa_dma_unmap_single(struct device *dev, dma_addr_t addr,
 				size_t len, enum dma_data_direction dir);
+void dpaa_vdpa_dma_sync_for_device(struct device *dev, dma_addr_t addr,
+				   size_t len, enum dma_data_direction dir);
 void *dpaa_vdpa_dma_to_virt(struct device *dev, dma_addr_t addr);
 
 /* pfn_valid() of the page holding phys. */

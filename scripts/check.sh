@@ -147,7 +147,7 @@ for v in $(compgen -e | grep -E '^VHOST_FUZZ_'); do knobs+=("$v=${!v}"); done
 say "booting the $flavor kernel for ${#tests[@]} selftests (timeout ${guest_timeout}s)"
 start=$(date +%s)
 "$top/scripts/vm.sh" -k "$kdir" -o "$res" -t "$guest_timeout" -- \
-	env DPAA_VDPA_KO="$top/dpaa_vdpa.ko" SOAK="${SOAK:-0}" TCP_MIB="${TCP_MIB:-4}" CHURN="${CHURN:-5}" \
+	env DPAA_VDPA_KO="$top/dpaa_vdpa.ko" SOAK="${SOAK:-0}" TCP_MIB="${TCP_MIB:-2}" CHURN="${CHURN:-5}" \
 	"${knobs[@]}" \
 	bash "$top/selftests/lib/run.sh" -o "$res" "${tests[@]}" \
 	>"$res/console.log" 2>&1

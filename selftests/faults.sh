@@ -3,12 +3,13 @@
 # Fault injection: a depleted pool drops frames as "no buffer", a stalled
 # portal makes the host's RX FQ hit its tail-drop threshold, failed
 # enqueues are counted (the FMan's at once, the host's TX through the TX
-# FQ's ern callback, later); traffic recovers when each is relieved. ~40 s.
-# budget: 55
+# FQ's ern callback, later; a device's TX chains and kicks too, which must
+# not stall its queue); traffic recovers when each is relieved. ~60 s.
+# budget: 90
 . "$(dirname "$0")/lib/lib.sh"
 model_only
 D=/sys/kernel/debug/dpaa_vdpa
-trap 'echo "0 0" >$D/qman/stall_portal; echo "1 0" >$D/qman/stall_portal; echo 0 >$D/qman/fail_enqueue; port_teardown' EXIT
+trap 'echo "0 0" >$D/qman/stall_portal; echo "1 0" >$D/qman/stall_portal; echo 0 >$D/qman/fail_enqueue; vdpa_teardown' EXIT
 port_setup
 port_quiet
 bpid=$(ethtool_stat $HOST_IF pool_bpid)
@@ -58,3 +59,18 @@ log "5 rejected host TX enqueues: dropped through the ern callback"
 read -r frames sum < <(port_rx_balance)
 expect_eq "port RX identity" "$sum" "$frames"
 ping -c 2 -i 0.2 -W 5 $W4 >/dev/null || fail "traffic after the faults"
+
+# A device's TX frames rejected by QMan, more than a queue's worth: each
+# chain comes back through the TX FQ's ern callback and must be published
+# (no confirmation follows to do it), and rejected kicks must still run
+# the queue; the device keeps working once the faults stop.
+vdpa_up d0 d0 10.9.0.10
+in_ns d0 ip neigh replace $W4 lladdr "$(in_ns $NS cat /sys/class/net/$WIRE_IF/address)" dev d0 nud permanent
+r0=$(vstat d0 1 drop_enqueue)
+echo 600 >$D/qman/fail_enqueue
+udp_burst d0 $W4 7004 600
+echo 0 >$D/qman/fail_enqueue
+r=$(($(vstat d0 1 drop_enqueue) - r0))
+log "device TX under rejections: $r frames rejected through ern"
+[ "$r" -gt 0 ] || fail "no device TX frame was rejected"
+in_ns d0 ping -c 2 -i 0.2 -W 5 $W4 >/dev/null || fail "the device's TX queue stalled after rejections"

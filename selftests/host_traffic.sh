@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# The host netdev as a NIC: ping and a TCP_MIB (4, soak 64) MiB content-verified TCP transfer
+# The host netdev as a NIC: ping and a TCP_MIB (2, soak 64) MiB content-verified TCP transfer
 # between the host and a namespace on the wire end, both directions, over
 # IPv4 and IPv6, and over a VLAN. The DMA discipline under the model's
 # strict IOMMU: no fault, a map and an unmap per frame, nothing left mapped

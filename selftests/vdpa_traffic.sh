@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # Two vDPA devices (virtio_vdpa interfaces), the host netdev and the wire,
 # each in its own namespace on one port: ping between every pair, and a
-# TCP_MIB (4, soak 64) MiB content-verified TCP transfer for every kind of pair (device to
+# TCP_MIB (2, soak 64) MiB content-verified TCP transfer for every kind of pair (device to
 # device, device and host, device and wire, both directions); the devices'
 # traffic between them and with the host never reaches the wire.
-# budget: 170
+# budget: 210
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd socat ping ss jq
 model_only

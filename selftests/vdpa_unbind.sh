@@ -5,7 +5,7 @@
 # (which notifies the driver), trying the MTU, and adding and deleting
 # devices call nothing that is gone (the console scan catches a use after
 # free).
-# budget: 60
+# budget: 70
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd python3
 model_only

@@ -6,7 +6,7 @@
 # in-range one takes effect on the classifier, an unknown command is
 # refused, and a buffer outside every mapping is a device error
 # (DEVICE_NEEDS_RESET), not a kernel fault.
-# budget: 45
+# budget: 60
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd jq python3
 model_only

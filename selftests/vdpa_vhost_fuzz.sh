@@ -6,7 +6,7 @@
 # back, and good frames go both ways between the device and the wire end
 # (bytes checked). Any kernel report fails the run (console scan).
 # VHOST_FUZZ_SEEDS and VHOST_FUZZ_ROUNDS change the set (make fuzz-vhost).
-# budget: 200
+# budget: 230
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd python3
 model_only

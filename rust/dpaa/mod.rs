@@ -70,9 +70,11 @@ pub(crate) trait FqHandler: Send + Sync + 'static {
     /// A frame still in the FQ at teardown: release what it holds.
     fn drain(&self, fd: &QmFd);
     /// A frame QMan rejected (`cb.ern`), now the handler's again: `why` is
-    /// the message's code. Called in the FQ's portal's poll some time after
-    /// the enqueue returned (never within it: the enqueuer's locks are not
-    /// held), or at teardown in process context.
+    /// the message's code. Called some time after the enqueue returned
+    /// (never within it: the enqueuer's locks are not held): from a
+    /// portal's message-ring processing (the model: the FQ's portal's poll;
+    /// QMan: a work item of the enqueuing CPU's portal, preemption off), or
+    /// at teardown in process context. Must not sleep.
     fn ern(&self, fd: &QmFd, why: Ern);
     /// The end of a batch of `dqrr` calls in one poll: publish what the
     /// batch produced (one used-ring update, one interrupt).

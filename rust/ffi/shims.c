@@ -16,6 +16,7 @@
 #include <linux/netdevice.h>
 #include <linux/seq_file.h>
 #include <linux/skbuff.h>
+#include <linux/swiotlb.h>
 #include <linux/uaccess.h>
 
 #include "dpaa_vdpa_ffi.h"
@@ -550,7 +551,22 @@ int dpaa_vdpa_dma_setup(struct device *dev, unsigned int bits)
 {
 	if (!dev->dma_mask)
 		dev->dma_mask = &dev->coherent_dma_mask;
+#if defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_DEVICE) || \
+	defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_CPU) || \
+	defined(CONFIG_ARCH_HAS_SYNC_DMA_FOR_CPU_ALL)
+	/* A device without a bus is the model's: its "DMA" is the CPU's. */
+	dev->dma_coherent = true;
+#endif
 	return dma_set_mask_and_coherent(dev, DMA_BIT_MASK(bits));
+}
+
+static phys_addr_t dpaa_vdpa_dma_to_phys(struct device *dev, dma_addr_t addr)
+{
+	struct iommu_domain *dom = iommu_get_domain_for_dev(dev);
+
+	if (dom && (dom->type & __IOMMU_DOMAIN_PAGING))
+		return iommu_iova_to_phys(dom, addr);
+	return dma_to_phys(dev, addr);
 }
 
 dma_addr_t dpaa_vdpa_dma_map_single(struct device *dev, void *ptr, size_t len,
@@ -558,7 +574,17 @@ dma_addr_t dpaa_vdpa_dma_map_single(struct device *dev, void *ptr, size_t len,
 {
 	dma_addr_t addr = dma_map_single(dev, ptr, len, dir);
 
-	return dma_mapping_error(dev, addr) ? DMA_MAPPING_ERROR : addr;
+	if (dma_mapping_error(dev, addr))
+		return DMA_MAPPING_ERROR;
+	/*
+	 * The driver gets its buffer back from the DMA address: a bounced
+	 * mapping would give the bounce slot, so it is refused.
+	 */
+	if (swiotlb_find_pool(dev, dpaa_vdpa_dma_to_phys(dev, addr))) {
+		dma_unmap_single(dev, addr, len, dir);
+		return DMA_MAPPING_ERROR;
+	}
+	return addr;
 }
 
 void dpaa_vdpa_dma_unmap_single(struct device *dev, dma_addr_t addr,
@@ -567,13 +593,15 @@ void dpaa_vdpa_dma_unmap_single(struct device *dev, dma_addr_t addr,
 	dma_unmap_single(dev, addr, len, dir);
 }
 
+void dpaa_vdpa_dma_sync_for_device(struct device *dev, dma_addr_t addr,
+				   size_t len, enum dma_data_direction dir)
+{
+	dma_sync_single_for_device(dev, addr, len, dir);
+}
+
 void *dpaa_vdpa_dma_to_virt(struct device *dev, dma_addr_t addr)
 {
-	struct iommu_domain *dom = iommu_get_domain_for_dev(dev);
-
-	if (dom && (dom->type & __IOMMU_DOMAIN_PAGING))
-		return phys_to_virt(iommu_iova_to_phys(dom, addr));
-	return phys_to_virt(dma_to_phys(dev, addr));
+	return phys_to_virt(dpaa_vdpa_dma_to_phys(dev, addr));
 }
 
 bool dpaa_vdpa_phys_valid(u64 phys)

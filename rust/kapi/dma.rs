@@ -40,6 +40,16 @@ pub(crate) trait DmaMap: Send + Sync {
     /// `addr`, `len` and `dir` are those of a mapping of this map that is
     /// not unmapped yet, and the device is done with it.
     unsafe fn unmap(&self, addr: u64, len: usize, dir: Dir) -> NonNull<u8>;
+
+    /// Hands `len` bytes at `addr` back to the device after the CPU wrote
+    /// them (`dma_sync_single_for_device()`; nothing to do on a coherent
+    /// device).
+    ///
+    /// # Safety
+    ///
+    /// `[addr, addr + len)` lies in a live mapping of this map made with
+    /// `dir`.
+    unsafe fn sync_for_device(&self, addr: u64, len: usize, dir: Dir);
 }
 
 /// A device that does DMA through the DMA API.
@@ -50,8 +60,9 @@ pub(crate) trait DmaMap: Send + Sync {
 pub(crate) struct DmaDevice(ARef<Device>);
 
 impl DmaDevice {
-    /// `dev`, given a DMA mask of `bits` if its bus gave it none (the
-    /// model's ports have no bus).
+    /// `dev`, a device without a bus (the model's port), given a DMA mask
+    /// of `bits` and made coherent: its "DMA" is the CPU's. (A board's
+    /// FMan port has its mask and coherence from its bus and device tree.)
     pub(crate) fn new(dev: &Device, bits: u32) -> Result<Self> {
         // SAFETY: `dev` is a valid device; the shim only sets its masks.
         to_result(unsafe { ffi::dpaa_vdpa_dma_setup(dev.as_raw(), bits) })?;
@@ -71,6 +82,11 @@ impl DmaMap for DmaDevice {
             ffi::dpaa_vdpa_dma_map_single(self.0.as_raw(), ptr.as_ptr().cast(), len, raw_dir(dir))
         };
         (a != u64::MAX).then_some(a)
+    }
+
+    unsafe fn sync_for_device(&self, addr: u64, len: usize, dir: Dir) {
+        // SAFETY: a live mapping of this device (the caller's guarantee).
+        unsafe { ffi::dpaa_vdpa_dma_sync_for_device(self.0.as_raw(), addr, len, raw_dir(dir)) }
     }
 
     unsafe fn unmap(&self, addr: u64, len: usize, dir: Dir) -> NonNull<u8> {

@@ -49,13 +49,14 @@ impl Kick {
     }
 }
 
-impl FqHandler for Kick {
-    fn dqrr(&self, _fd: &QmFd, _napi: &NapiCtx) -> Dqrr {
+impl Kick {
+    /// The kick's work: the queue's relay.
+    fn work(&self) {
         // From here on a kick is a new one: it rings again.
         self.pending.swap(false, AcqRel);
         let dev = self.dev.get();
         if dev.broken() {
-            return Dqrr::Consume;
+            return;
         }
         let vq = &dev.vqs()[self.vq as usize];
         match dev.role(self.vq) {
@@ -64,14 +65,26 @@ impl FqHandler for Kick {
             Some(Role::Ctrl) => dev.control(vq),
             None => {}
         }
+    }
+}
+
+impl FqHandler for Kick {
+    fn dqrr(&self, _fd: &QmFd, _napi: &NapiCtx) -> Dqrr {
+        self.work();
         Dqrr::Consume
     }
 
     fn drain(&self, _fd: &QmFd) {}
 
-    /// A kick QMan rejected (the FQ retired at teardown, or fault
-    /// injection): none is pending any more; the next kick rings.
-    fn ern(&self, _fd: &QmFd, _why: Ern) {
-        self.pending.store(false, Release);
+    /// A kick QMan rejected. Kicks coalesced behind it (and a relay that
+    /// asked to be called again) wait for it: unless the FQ is retired
+    /// (teardown), its work runs here, in the portal's context, as the
+    /// dequeue would have run it.
+    fn ern(&self, _fd: &QmFd, why: Ern) {
+        if why == Ern::State {
+            self.pending.store(false, Release);
+        } else {
+            self.work();
+        }
     }
 }

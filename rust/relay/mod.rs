@@ -110,9 +110,9 @@ const SG_SLOT: usize = SG_MAX * SG_ENTRY_SIZE;
 /// the FMan reads (the FD points at the slot, so the confirmation gives the
 /// head back), mapped for the port's device while the table lives.
 ///
-/// The CPU writes a slot before the FD that points at it is enqueued; the
-/// mapping is not synced per frame: the FMan of LS1043A/LS1046A is
-/// cache-coherent (`dma-coherent`), and the model is.
+/// The CPU writes a slot, then syncs it for the device, before the FD
+/// that points at it is enqueued (a no-op where the FMan is coherent, as
+/// on LS1043A/LS1046A).
 pub(crate) struct SgTable {
     mem: KVec<u8>,
     iova: u64,
@@ -178,6 +178,15 @@ impl SgRef {
     /// The address of chain `head`'s slot (what its FD points at).
     fn addr(&self, head: u16) -> u64 {
         self.iova + (head as usize * SG_SLOT) as u64
+    }
+
+    /// Hands chain `head`'s slot, just filled, to the FMan (nothing to do
+    /// where it is coherent, as on LS1043A/LS1046A and in the model).
+    fn sync(&self, dma: &dyn DmaMap, head: u16) {
+        // SAFETY: the slot lies in the table (`head` reduced as `fill`
+        // does), mapped for the device while the queue's link holds this
+        // reference.
+        unsafe { dma.sync_for_device(self.addr(head % VQ_NUM_MAX), SG_SLOT, Dir::ToDevice) }
     }
 
     /// The head whose slot is at `addr`.

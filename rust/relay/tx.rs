@@ -13,7 +13,7 @@ use super::{
 };
 use crate::{
     dpaa::{Dma, Dqrr, DropReason, Ern, Fq, FqHandler, FrameQueue, MAX_FRAME, NO_BPID},
-    kapi::{backref::BackRef, napi::NapiCtx},
+    kapi::{backref::BackRef, dma::DmaMap, napi::NapiCtx},
 };
 use core::{cell::UnsafeCell, sync::atomic::Ordering::Relaxed};
 use dpaa_core::{
@@ -28,7 +28,7 @@ const BUDGET: usize = 64;
 pub(crate) const SCRATCH: usize = MAX_FRAME as usize;
 
 /// Builds the S/G FD of a TX chain in its table slot.
-fn build(c: &Chain<SG_MAX>, sg: &SgRef) -> Option<QmFd> {
+fn build(c: &Chain<SG_MAX>, sg: &SgRef, dma: &dyn DmaMap) -> Option<QmFd> {
     if c.truncated || c.readable == 0 || c.n != c.readable {
         return None;
     }
@@ -52,7 +52,9 @@ fn build(c: &Chain<SG_MAX>, sg: &SgRef) -> Option<QmFd> {
         let e = SgEntry::new(NO_BPID, addr, 0, n, i + 1 == k).ok()?;
         sg.fill(c.head, i, &e.to_bytes());
     }
-    QmFd::sg(NO_BPID, sg.addr(c.head), 0, len as u32).ok()
+    let fd = QmFd::sg(NO_BPID, sg.addr(c.head), 0, len as u32).ok()?;
+    sg.sync(dma, c.head);
+    Some(fd)
 }
 
 /// A kick of TX queue `vq`: send what the driver made available.
@@ -87,7 +89,7 @@ pub(crate) fn process(dev: &dyn Device, vq: &Vq) {
             }
             n += 1;
             s.descs.fetch_add(1, Relaxed);
-            match build(&c, sg) {
+            match build(&c, sg, &**dev.fman().dma()) {
                 Some(fd) => match fq.enqueue(fd) {
                     Ok(()) => {
                         s.frames.fetch_add(1, Relaxed);
@@ -229,7 +231,9 @@ impl FqHandler for DevFmanTx {
         c.set_status(if ok { 0 } else { 1 });
         if self.conf.enqueue(c).is_err() {
             // Not taken: the chain completes now.
-            self.conf.handler().complete(&c);
+            let conf = self.conf.handler();
+            conf.complete(&c);
+            conf.publish();
         }
         Dqrr::Consume
     }
@@ -240,7 +244,9 @@ impl FqHandler for DevFmanTx {
     fn ern(&self, fd: &QmFd, _why: Ern) {
         let dev = self.dev.get();
         dev.vqs()[self.vq as usize].stats.drop(VqDrop::Enqueue);
-        self.conf.handler().complete(fd);
+        let conf = self.conf.handler();
+        conf.complete(fd);
+        conf.publish();
     }
 }
 
@@ -252,6 +258,26 @@ pub(crate) struct TxConf {
 }
 
 impl TxConf {
+    /// Publishes the chains completed since the last time (one used-ring
+    /// update, one interrupt if the driver wants it).
+    fn publish(&self) {
+        let dev = self.dev.get();
+        let vq = &dev.vqs()[self.vq as usize];
+        let mem = dev.space_of(self.vq);
+        let mut st = vq.st.lock();
+        let Some(ring) = st.ring.as_mut() else {
+            return;
+        };
+        match ring.publish(mem) {
+            Ok(true) => st.notify(&vq.stats),
+            Ok(false) => {}
+            Err(_) => {
+                drop(st);
+                dev.device_error();
+            }
+        }
+    }
+
     /// The chain of a frame back from the port (or never sent): used, with
     /// nothing written.
     fn complete(&self, fd: &QmFd) {
@@ -288,26 +314,14 @@ impl FqHandler for TxConf {
 
     fn drain(&self, _fd: &QmFd) {}
 
-    /// A confirmation QMan rejected still completes its chain.
+    /// A confirmation QMan rejected still completes its chain, published
+    /// at once (no batch end follows a rejection).
     fn ern(&self, fd: &QmFd, _why: Ern) {
         self.complete(fd);
+        self.publish();
     }
 
     fn batch_end(&self, _napi: &NapiCtx) {
-        let dev = self.dev.get();
-        let vq = &dev.vqs()[self.vq as usize];
-        let mem = dev.space_of(self.vq);
-        let mut st = vq.st.lock();
-        let Some(ring) = st.ring.as_mut() else {
-            return;
-        };
-        match ring.publish(mem) {
-            Ok(true) => st.notify(&vq.stats),
-            Ok(false) => {}
-            Err(_) => {
-                drop(st);
-                dev.device_error();
-            }
-        }
+        self.publish();
     }
 }

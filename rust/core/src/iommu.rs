@@ -10,7 +10,8 @@
 //! physical address handed over by mistake), a page not mapped or no longer
 //! mapped (strict mode: an unmap takes effect at once), and an access the
 //! mapping's direction does not allow (a `DMA_FROM_DEVICE` buffer is
-//! write-only for the device, as the SMMU maps it). Pages are counted per
+//! write-only for the device: stricter than an SMMU, whose page tables
+//! cannot express write-only). Pages are counted per
 //! mapping: two buffers in one page (page fragments) keep it mapped until
 //! both are unmapped, as an IOMMU's page granularity does.
 //!

@@ -38,8 +38,9 @@ use kernel::{prelude::*, sync::Arc};
 
 /// Bits of the DMA addresses the port takes: a frame descriptor's 40.
 const DMA_BITS: u32 = dpaa_core::iommu::ADDR_BITS;
-/// IOVAs are bus addresses with this bit set: a bus (physical) address is
-/// never a valid IOVA.
+/// IOVAs are bus addresses with this bit set: in the model (whose mask
+/// keeps bus addresses below it) a bus address is never a valid IOVA. (A
+/// board's DRAM may lie above it: LS1046A's second bank is at 0x88_0000_0000.)
 const IOVA_BASE: u64 = 1 << (DMA_BITS - 1);
 /// Pages the IOMMU can map at once (3/4 of its slots): a port's host pool,
 /// TX in flight and the S/G tables of its devices fit many times over.
@@ -89,7 +90,8 @@ pub(crate) struct PortDma {
 
 impl PortDma {
     pub(super) fn new(dev: &Device, port: u32) -> Result<Arc<Self>> {
-        let dev = DmaDevice::new(dev, DMA_BITS)?;
+        // The IOMMU takes bus addresses below IOVA_BASE: so does the mask.
+        let dev = DmaDevice::new(dev, DMA_BITS - 1)?;
         let slots = Slots(KVVec::from_elem(0, SLOTS, GFP_KERNEL)?);
         let iommu = Iommu::new(slots, PAGE_SHIFT, IOVA_BASE).ok_or(EINVAL)?;
         Arc::pin_init(
@@ -180,6 +182,32 @@ impl DmaMap for PortDma {
         }
         self.stats.map_failed.fetch_add(1, Relaxed);
         None
+    }
+
+    unsafe fn sync_for_device(&self, iova: u64, len: usize, dir: Dir) {
+        let bus = self.iommu.lock().translate(
+            iova,
+            len as u64,
+            if dir == Dir::FromDevice {
+                Access::Write
+            } else {
+                Access::Read
+            },
+        );
+        match bus {
+            // SAFETY: the DMA API's mapping under the IOVA (the caller's
+            // guarantee, and the IOMMU agreed).
+            Some(bus) => unsafe { self.dev.sync_for_device(bus, len, dir) },
+            None => {
+                self.stats.bad_unmaps.fetch_add(1, Relaxed);
+                pr_err!(
+                    "dpaa_sim{}: IOMMU error: sync of {} bytes at iova {:#x}, not mapped\n",
+                    self.port,
+                    len,
+                    iova
+                );
+            }
+        }
     }
 
     unsafe fn unmap(&self, iova: u64, len: usize, dir: Dir) -> NonNull<u8> {
