@@ -73,11 +73,11 @@ impl HostIf {
         } else {
             self.stats.tx_dropped.fetch_add(1, Relaxed);
         }
+        let dma = &**self.fman.dma();
         // SAFETY: TX FDs carry what `xmit` stashed (offset and length
         // unchanged by the port); the FD owned the skb until now (confirmed
         // or drained once), and the port is done with it.
-        let skb =
-            unsafe { Skb::from_stash(&**self.fman.dma(), fd.addr(), fd.offset(), fd.length()) };
+        let skb = unsafe { Skb::from_stash(dma, fd.addr(), fd.offset(), fd.length()) };
         skb.consume(napi);
     }
 }

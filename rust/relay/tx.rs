@@ -231,9 +231,7 @@ impl FqHandler for DevFmanTx {
         c.set_status(if ok { 0 } else { 1 });
         if self.conf.enqueue(c).is_err() {
             // Not taken: the chain completes now.
-            let conf = self.conf.handler();
-            conf.complete(&c);
-            conf.publish();
+            self.conf.handler().complete_now(&c);
         }
         Dqrr::Consume
     }
@@ -244,9 +242,7 @@ impl FqHandler for DevFmanTx {
     fn ern(&self, fd: &QmFd, _why: Ern) {
         let dev = self.dev.get();
         dev.vqs()[self.vq as usize].stats.drop(VqDrop::Enqueue);
-        let conf = self.conf.handler();
-        conf.complete(fd);
-        conf.publish();
+        self.conf.handler().complete_now(fd);
     }
 }
 
@@ -276,6 +272,13 @@ impl TxConf {
                 dev.device_error();
             }
         }
+    }
+
+    /// [`TxConf::complete`] outside a dequeue batch (a rejection, a
+    /// confirmation not queued): no batch end follows to publish it.
+    fn complete_now(&self, fd: &QmFd) {
+        self.complete(fd);
+        self.publish();
     }
 
     /// The chain of a frame back from the port (or never sent): used, with
@@ -314,11 +317,9 @@ impl FqHandler for TxConf {
 
     fn drain(&self, _fd: &QmFd) {}
 
-    /// A confirmation QMan rejected still completes its chain, published
-    /// at once (no batch end follows a rejection).
+    /// A confirmation QMan rejected still completes its chain.
     fn ern(&self, fd: &QmFd, _why: Ern) {
-        self.complete(fd);
-        self.publish();
+        self.complete_now(fd);
     }
 
     fn batch_end(&self, _napi: &NapiCtx) {

@@ -29,7 +29,6 @@ use crate::{
     },
 };
 use core::{
-    ops::{Deref, DerefMut},
     ptr::NonNull,
     sync::atomic::{AtomicU64, Ordering::Relaxed},
 };
@@ -60,22 +59,6 @@ pub(crate) struct IommuStats {
     pub(crate) bad_unmaps: AtomicU64,
 }
 
-/// The IOMMU's storage.
-struct Slots(KVVec<u64>);
-
-impl Deref for Slots {
-    type Target = [u64];
-    fn deref(&self) -> &[u64] {
-        &self.0
-    }
-}
-
-impl DerefMut for Slots {
-    fn deref_mut(&mut self) -> &mut [u64] {
-        &mut self.0
-    }
-}
-
 /// The port's device as the FMan reaches host memory: the DMA API behind
 /// the model's IOMMU.
 #[pin_data(PinnedDrop)]
@@ -83,7 +66,7 @@ pub(crate) struct PortDma {
     dev: DmaDevice,
     port: u32,
     #[pin]
-    iommu: SpinLockIrq<Iommu<Slots>>,
+    iommu: SpinLockIrq<Iommu<KVVec<u64>>>,
     pub(crate) stats: IommuStats,
     log: RateLimit<10, 5>,
 }
@@ -92,7 +75,7 @@ impl PortDma {
     pub(super) fn new(dev: &Device, port: u32) -> Result<Arc<Self>> {
         // The IOMMU takes bus addresses below IOVA_BASE: so does the mask.
         let dev = DmaDevice::new(dev, DMA_BITS - 1)?;
-        let slots = Slots(KVVec::from_elem(0, SLOTS, GFP_KERNEL)?);
+        let slots = KVVec::from_elem(0, SLOTS, GFP_KERNEL)?;
         let iommu = Iommu::new(slots, PAGE_SHIFT, IOVA_BASE).ok_or(EINVAL)?;
         Arc::pin_init(
             try_pin_init!(Self {
