@@ -11,6 +11,8 @@
 # budget, so a slow test is caught when it is written. It is killed after
 # 3 x budget + 60 s (or "# timeout: N"). SOAK=1 (make soak: long volumes) does
 # not enforce budgets and kills a test only after SOAK_TIMEOUT (3600) s.
+# Each result line gives the test's seconds and the processes it started
+# (under TCG and KASAN one costs ~0.3-2 s: the number to keep low).
 # Results go to stdout and, line by line, to OUTDIR/tap.txt so that the host
 # still has them if the guest dies. After the tests a kmemleak scan is one
 # more test. The kernel log is saved to OUTDIR/dmesg.txt.
@@ -60,12 +62,15 @@ for t in "${tests[@]}"; do
 	[ "$soak" = 1 ] && limit=${SOAK_TIMEOUT:-3600}
 	kmsg "start $name"
 	start=$(date +%s)
+	forks=$(awk '/^processes/ { print $2 }' /proc/stat)
 	# Output to a file, not a pipe: a process the test left behind must
 	# not hold the runner up.
 	timeout -k 10 "$limit" bash "$t" >/tmp/selftest.out 2>&1
 	rc=$?
 	sed 's/^/# /' /tmp/selftest.out
 	took=$(($(date +%s) - start))
+	# Processes started: under TCG and KASAN a fork+exec costs ~0.3 s.
+	forks=$(($(awk '/^processes/ { print $2 }' /proc/stat) - forks))
 	kmsg "end $name rc=$rc"
 	if [ -d /sys/module/dpaa_vdpa ]; then
 		echo "# module left loaded by $name; unloading"
@@ -76,7 +81,7 @@ for t in "${tests[@]}"; do
 	0) if [ "$soak" != 1 ] && [ "$took" -gt "$budget" ]; then
 		tap "not ok $n $name # OVER BUDGET ${took}s > ${budget}s"
 	else
-		tap "ok $n $name # ${took}s (budget ${budget}s)"
+		tap "ok $n $name # ${took}s (budget ${budget}s), $forks processes"
 	fi ;;
 	4) tap "ok $n $name # SKIP" ;;
 	124 | 137) tap "not ok $n $name # TIMEOUT after ${limit}s" ;;
