@@ -3,8 +3,10 @@
 #
 # Boot a built kernel tree under QEMU (TCG) and run one command in it.
 #
-#   scripts/vm.sh [-m MEM] [-c CPUS] [-t SECS] [-q] -k KDIR -o OUTDIR -- COMMAND...
+#   scripts/vm.sh [-m MEM] [-c CPUS] [-t SECS] [-1] [-q] -k KDIR -o OUTDIR -- COMMAND...
 #
+# -1: one host thread runs all the vCPUs in turn (TCG thread=single): the
+#     guest keeps its CPUs but takes at most one host core.
 # -q: quiet console (loglevel=1), for output meant for people.
 # The guest's root is the host's root over 9p, read-only: every host tool is
 # there. OUTDIR is mounted read-write at the same path. PID 1 is
@@ -15,7 +17,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-mem=2G cpus=2 secs=1800 kdir="" out="" extra=""
+mem=2G cpus=2 secs=1800 kdir="" out="" extra="" tcg=tcg
 while [ $# -gt 0 ]; do
 	case $1 in
 	-m) mem=$2; shift 2 ;;
@@ -24,6 +26,7 @@ while [ $# -gt 0 ]; do
 	-k) kdir=$2; shift 2 ;;
 	-o) out=$2; shift 2 ;;
 	-q) extra="quiet loglevel=1"; shift ;;
+	-1) tcg=tcg,thread=single; shift ;;
 	--) shift; break ;;
 	*) echo "vm.sh: unknown option $1" >&2; exit 2 ;;
 	esac
@@ -56,7 +59,7 @@ rm -f "$out/.vm-rc"
 cpu=max,la57=off,-avx,-avx2,-avx512f,-avx512bw,-avx512vl,-avx512dq,-avx512cd
 cpu+=,-avx512ifma,-avx512vbmi,-avx-vnni,-f16c,-fma
 rc=0
-timeout -k 5 "$secs" qemu-system-x86_64 -machine q35 -accel tcg -cpu "$cpu" -smp "$cpus" -m "$mem" \
+timeout -k 5 "$secs" qemu-system-x86_64 -machine q35 -accel "$tcg" -cpu "$cpu" -smp "$cpus" -m "$mem" \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	-fw_cfg name=etc/sercon-port,string=0 `# no SeaBIOS noise on the console` \
 	-kernel "$kdir/arch/x86/boot/bzImage" \

@@ -6,7 +6,7 @@
 # queue (the rest wait in the qdisc, nothing is dropped); once the portals
 # run again the group's exit wakes the queue and every frame goes out.
 # Time: ~40 s under TCG with KASAN.
-# budget: 100
+# budget: 130
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd socat tc
 model_only

@@ -6,7 +6,7 @@
 # flooding broadcasts to both. Every frame arrives (counted on the wire
 # ends), and no double free or leak is reported (console scan, the final
 # kmemleak scan).
-# budget: 100
+# budget: 115
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd tc python3
 model_only

@@ -5,7 +5,7 @@
 # IPv4 and IPv6, and over a VLAN. The DMA discipline under the model's
 # strict IOMMU: no fault, a map and an unmap per frame, nothing left mapped
 # once down (vdpa_lifecycle.sh checks a device's S/G tables).
-# budget: 150
+# budget: 205
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd socat ping ss
 model_only

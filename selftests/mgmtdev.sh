@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # `vdpa -j mgmtdev show` lists the port's management device with class net,
 # the virtio-net features the device offers and its maximum vq count.
-# budget: 20
+# budget: 30
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd jq
 model_only

@@ -3,7 +3,7 @@
 # MTU and MAC changes on the host netdev while it is up: jumbo frames flow
 # once the RX buffers are rebuilt for the new MTU; the MTU stops at the
 # port's maximum frame; a new MAC replaces the old one in the classifier.
-# budget: 60
+# budget: 85
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd ping socat
 model_only

@@ -3,7 +3,7 @@
 # ethtool ntuple rules: a UDP flow is steered to the RX FQ a rule names (seen
 # in the per-FQ counters), the rule is listed, and deleting it restores the
 # default (hash) placement. Bad rules are refused.
-# budget: 65
+# budget: 90
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd ethtool
 model_only

@@ -3,7 +3,7 @@
 # Ports at run time: add/remove CHURN (5, soak 100) times through /sys/bus/dpaa_sim; bad requests
 # are refused; removing a port and unloading the module while traffic runs
 # leaves no splat and no leak.
-# budget: 100
+# budget: 125
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd socat
 model_only

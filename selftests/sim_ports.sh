@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The sim_ports module parameter: N software ports, each with its management
 # device; 0 is allowed; above the maximum (16) the load fails with EINVAL.
-# budget: 30
+# budget: 45
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd jq
 model_only

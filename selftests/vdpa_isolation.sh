@@ -7,7 +7,7 @@
 # none of another entity's unicast; only with `trust` set by the admin does
 # it see those too. Frames a device sends with a source MAC not its own are
 # dropped and counted (anti-spoof), and never leave; with spoofchk off they go.
-# budget: 180
+# budget: 240
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd jq python3 tcpdump
 model_only

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # vDPA device management: dev add/show/config/set/del, and every bad request
 # refused with its error code and a kernel message, leaving nothing behind.
-# budget: 140
+# budget: 190
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd jq python3
 model_only

@@ -3,7 +3,7 @@
 # Multiqueue: a device with max_vqp 4 spreads many flows over its 4 RX
 # frame queues once the driver enables 4 pairs (ethtool -L, a CVQ
 # VQ_PAIRS_SET), and only uses the first after going back to 1.
-# budget: 95
+# budget: 105
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd jq python3 ethtool
 model_only

@@ -8,7 +8,7 @@
 # clearing `trust` takes the device back to its admin MAC. The same refusals
 # for a hostile vhost-vdpa CVQ (MAC_ADDR_SET, MAC_TABLE_SET), after which the
 # host still reaches the wire.
-# budget: 100
+# budget: 105
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd jq python3
 model_only
