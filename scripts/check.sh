@@ -136,7 +136,7 @@ fi
 # --- kselftests in the guest ----------------------------------------------
 tests=()
 if [ -n "${SELFTESTS:-}" ]; then
-	for t in $SELFTESTS; do tests+=("$top/selftests/$t.sh"); done
+	for t in $(printf '%s\n' $SELFTESTS | awk '!seen[$0]++'); do tests+=("$top/selftests/$t.sh"); done
 else
 	for t in "$top"/selftests/*.sh; do tests+=("$t"); done
 fi
@@ -184,6 +184,8 @@ for ((g = 0; g < nguests; g++)); do
 	for t in "${tests[@]}"; do [ "${share[$t]}" = "$g" ] && mine+=("$t"); done
 	gres=$res/guest$g
 	mkdir -p "$gres"
+	# No share (a budget of 0): no guest, not the whole suite.
+	[ ${#mine[@]} -gt 0 ] || { pids[g]=""; continue; }
 	say "guest $g: $(for t in "${mine[@]}"; do basename "$t" .sh; done | tr '\n' ' ')(budgets ${load[g]} s)"
 	(
 		"$top/scripts/vm.sh" "${vmopt[@]}" -k "$kdir" -o "$gres" -t "$guest_timeout" -- \
@@ -199,24 +201,37 @@ for ((g = 0; g < nguests; g++)); do
 done
 vm_rc=()
 for ((g = 0; g < nguests; g++)); do
+	vm_rc[g]=0
+	[ -n "${pids[g]}" ] || continue
 	wait "${pids[g]}"
 	vm_rc[g]=$?
 done
 guest_ran=1
 phase guest
 
-# One console and one TAP list for the whole run: the guests' in turn.
+# One console, kernel log and kmemleak report for the whole run (the guests'
+# in turn, each under a header), and one KTAP list: the guests' results
+# renumbered under one plan.
 : >"$res/console.log"
-: >"$res/tap.txt"
-: >"$res/kmemleak.txt"
 : >"$res/dmesg.txt"
+: >"$res/kmemleak.txt"
 for ((g = 0; g < nguests; g++)); do
-	for f in console.log tap.txt kmemleak.txt dmesg.txt; do
-		[ -e "$res/guest$g/$f" ] || continue
+	for f in console.log dmesg.txt kmemleak.txt; do
+		[ -s "$res/guest$g/$f" ] || continue
 		echo "=== guest $g ===" >>"$res/$f"
 		cat "$res/guest$g/$f" >>"$res/$f"
 	done
 done
+{
+	echo "KTAP version 1"
+	echo "1..$(cat "$res"/guest*/tap.txt 2>/dev/null | grep -cE '^(not )?ok ')"
+	for ((g = 0; g < nguests; g++)); do
+		[ -s "$res/guest$g/tap.txt" ] || continue
+		echo "# guest $g"
+		grep -E '^(not )?ok ' "$res/guest$g/tap.txt"
+	done | awk '/^ok [0-9]+ / { sub(/^ok [0-9]+/, "ok " ++n) }
+		/^not ok [0-9]+ / { sub(/^not ok [0-9]+/, "not ok " ++n) } { print }'
+} >"$res/tap.txt"
 
 # TAP results: the guests wrote them as they went.
 grep -E '^(not )?ok ' "$res/tap.txt" | sed 's/^/  /'

@@ -34,12 +34,18 @@ done
 [ -n "$kdir" ] && [ -n "$out" ] && [ $# -gt 0 ] || { echo "usage: vm.sh -k KDIR -o OUTDIR -- CMD..." >&2; exit 2; }
 out=$(mkdir -p "$out" && cd "$out" && pwd)
 
-# The tree's modules, installed once next to it for modprobe in the guest.
+# The tree's modules, installed once next to it for modprobe in the guest;
+# under a lock: check.sh starts its guests together.
 if [ ! -e "$kdir/.modinst/.done" ]; then
-	. "$top/scripts/env.sh"
-	rm -rf "$kdir/.modinst"
-	make -s -C "$kdir" $KMAKE INSTALL_MOD_PATH="$kdir/.modinst" modules_install >/dev/null
-	touch "$kdir/.modinst/.done"
+	exec 9>"$kdir/.modinst.lock"
+	flock 9
+	if [ ! -e "$kdir/.modinst/.done" ]; then
+		. "$top/scripts/env.sh"
+		rm -rf "$kdir/.modinst"
+		make -s -C "$kdir" $KMAKE INSTALL_MOD_PATH="$kdir/.modinst" modules_install >/dev/null
+		touch "$kdir/.modinst/.done"
+	fi
+	exec 9>&-
 fi
 
 # The command travels in a file: the kernel command line is short and lossy.

@@ -85,8 +85,12 @@ sim_mgmtdevs() {
 # costs ~0.3 s, more than the nap): a read that times out on a FIFO nobody
 # writes to.
 _nap_fifo=$(mktemp -u /tmp/selftest-nap.XXXXXX)
-mkfifo "$_nap_fifo" && exec 8<>"$_nap_fifo" && rm -f "$_nap_fifo"
-nap() { read -r -t "$1" -u 8 _ || :; }
+if mkfifo "$_nap_fifo" && exec 8<>"$_nap_fifo"; then
+	rm -f "$_nap_fifo"
+	nap() { read -r -t "$1" -u 8 _ || :; }
+else
+	nap() { sleep "$1"; }
+fi
 
 # Wait until a command succeeds (polled, not slept for): wait_for SECS CMD...
 wait_for() {
@@ -180,9 +184,13 @@ tcp_check() {
 	in_ns "$to" socat -u "$proto-LISTEN:$port,reuseaddr" - | sha256sum >/tmp/tcp_check.got &
 	local rx=$!
 	local t0=$SECONDS
-	# The sender retries its connect until the listener is up (for up to
-	# 20 s), instead of a poll for the listener that would cost processes.
-	in_ns "$from" socat -u "FILE:$data.$mib" "$proto:$addr:$port,retry=200,interval=0.1" ||
+	# The sender retries its connect until the listener is up (60 tries
+	# 0.25 s apart), instead of a poll for the listener that would cost
+	# processes; each try gives up after 3 s (socat retries any connect
+	# error: on a broken path a try would otherwise wait out the SYN
+	# retransmissions).
+	in_ns "$from" socat -u "FILE:$data.$mib" \
+		"$proto:$addr:$port,retry=60,interval=0.25,connect-timeout=3" ||
 		fail "sending $mib MiB to $addr failed"
 	wait $rx
 	got=$(cut -d' ' -f1 /tmp/tcp_check.got)
