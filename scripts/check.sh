@@ -217,7 +217,7 @@ phase guest
 : >"$res/kmemleak.txt"
 for ((g = 0; g < nguests; g++)); do
 	for f in console.log dmesg.txt kmemleak.txt; do
-		[ -s "$res/guest$g/$f" ] || continue
+		grep -q . "$res/guest$g/$f" 2>/dev/null || continue
 		echo "=== guest $g ===" >>"$res/$f"
 		cat "$res/guest$g/$f" >>"$res/$f"
 	done
