@@ -162,14 +162,15 @@ nguests=${GUESTS:-2}
 vmopt=()
 [ "$nguests" -gt 1 ] && vmopt=(-1)
 declare -A share
-load=()
-for ((g = 0; g < nguests; g++)); do load[g]=0; done
+load=() count=()
+for ((g = 0; g < nguests; g++)); do load[g]=0 count[g]=0; done
 while read -r b t; do
 	g=0
 	for ((i = 1; i < nguests; i++)); do
 		[ "${load[i]}" -lt "${load[g]}" ] && g=$i
 	done
 	load[g]=$((load[g] + b))
+	count[g]=$((count[g] + 1))
 	share[$t]=$g
 done < <(for t in "${tests[@]}"; do
 	b=$(sed -n 's/^# budget: *\([0-9]*\).*/\1/p' "$t" | head -n 1)
@@ -180,12 +181,13 @@ say "booting $nguests $flavor guest(s) for ${#tests[@]} selftests (timeout ${gue
 start=$(date +%s)
 pids=()
 for ((g = 0; g < nguests; g++)); do
+	pids[g]=""
+	# No share (a budget of 0): no guest, not the whole suite.
+	[ "${count[g]}" -gt 0 ] || continue
 	mine=()
 	for t in "${tests[@]}"; do [ "${share[$t]}" = "$g" ] && mine+=("$t"); done
 	gres=$res/guest$g
 	mkdir -p "$gres"
-	# No share (a budget of 0): no guest, not the whole suite.
-	[ ${#mine[@]} -gt 0 ] || { pids[g]=""; continue; }
 	say "guest $g: $(for t in "${mine[@]}"; do basename "$t" .sh; done | tr '\n' ' ')(budgets ${load[g]} s)"
 	(
 		"$top/scripts/vm.sh" "${vmopt[@]}" -k "$kdir" -o "$gres" -t "$guest_timeout" -- \
@@ -242,9 +244,8 @@ failn "$(grep -cE '^not ok ' "$res/tap.txt")"
 # A test that never reported: its guest hung or died under it.
 for ((g = 0; g < nguests; g++)); do
 	ran=$(cat "$res/guest$g/tap.txt" 2>/dev/null | grep -cE "^(not )?ok ")
-	want=0
-	for t in "${tests[@]}"; do [ "${share[$t]}" = "$g" ] && want=$((want + 1)); done
-	[ "$flavor" = debug ] && want=$((want + 1)) # + kmemleak
+	want=${count[g]}
+	[ "$flavor" = debug ] && [ "$want" -gt 0 ] && want=$((want + 1)) # + kmemleak
 	if [ "${ran:-0}" -lt "$want" ]; then
 		[ "${vm_rc[g]}" -eq 124 ] && say "guest $g killed after ${guest_timeout}s"
 		[ "${vm_rc[g]}" -eq 125 ] && say "guest $g died (panic?)"
