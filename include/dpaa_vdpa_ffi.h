@@ -196,6 +196,8 @@ void dpaa_vdpa_dma_unmap_single(struct device *dev, dma_addr_t addr,
 				size_t len, enum dma_data_direction dir);
 void dpaa_vdpa_dma_sync_for_device(struct device *dev, dma_addr_t addr,
 				   size_t len, enum dma_data_direction dir);
+void dpaa_vdpa_dma_sync_for_cpu(struct device *dev, dma_addr_t addr,
+				size_t len, enum dma_data_direction dir);
 void *dpaa_vdpa_dma_to_virt(struct device *dev, dma_addr_t addr);
 
 /* pfn_valid() of the page holding phys. */

@@ -11,8 +11,8 @@
 //! `<port>` is the name the backend gives the port (`dpaa::Port::name`).
 
 use crate::{
-    dpaa::FmanPort,
     kapi::debugfs::{file, seq_print, Dir, SeqFile, Show},
+    switch::Switch,
 };
 use dpaa_core::classify::{Key, MAX_MEMBERS};
 use kernel::{c_str, prelude::*, sync::Arc};
@@ -53,7 +53,7 @@ fn key_text(m: &SeqFile, k: &Key) {
     }
 }
 
-struct ClassifierFile(Arc<FmanPort>);
+struct ClassifierFile(Arc<Switch>);
 impl Show for ClassifierFile {
     fn show(&self, m: &SeqFile) {
         self.0.with_classifier(|c| {
@@ -62,10 +62,9 @@ impl Show for ClassifierFile {
                     let t = mb.target;
                     seq_print!(
                         m,
-                        "member {i}: fqid {:#x}+{} bpid {} allmulti {} promisc {} trusted {}\n",
+                        "member {i}: fqid {:#x}+{} allmulti {} promisc {} trusted {}\n",
                         t.fqid,
                         t.fq_count,
-                        t.bpid,
                         mb.allmulti as u8,
                         mb.promisc as u8,
                         mb.trusted as u8
@@ -89,18 +88,17 @@ impl Show for ClassifierFile {
                 key_text(m, &r.key);
                 seq_print!(
                     m,
-                    " -> member {} fqid {:#x}+{} bpid {}\n",
+                    " -> member {} fqid {:#x}+{}\n",
                     r.target.member,
                     r.target.fqid,
-                    r.target.fq_count,
-                    r.target.bpid
+                    r.target.fq_count
                 );
             });
         });
     }
 }
 
-struct StatsFile(Arc<FmanPort>);
+struct StatsFile(Arc<Switch>);
 impl Show for StatsFile {
     fn show(&self, m: &SeqFile) {
         self.0
@@ -116,14 +114,14 @@ pub(crate) struct PortDebugfs {
 
 impl PortDebugfs {
     /// The files of port `name` (the backend's name of the port).
-    pub(crate) fn new(root: &Dir, name: &CStr, fman: Arc<FmanPort>) -> Result<Self> {
+    pub(crate) fn new(root: &Dir, name: &CStr, sw: Arc<Switch>) -> Result<Self> {
         let dir = Dir::new(name, Some(root));
         let mut files = KVec::new();
         files.push(
-            file(c_str!("classifier"), &dir, ClassifierFile(fman.clone()))?,
+            file(c_str!("classifier"), &dir, ClassifierFile(sw.clone()))?,
             GFP_KERNEL,
         )?;
-        files.push(file(c_str!("stats"), &dir, StatsFile(fman))?, GFP_KERNEL)?;
+        files.push(file(c_str!("stats"), &dir, StatsFile(sw))?, GFP_KERNEL)?;
         Ok(Self {
             _files: files,
             _dir: dir,

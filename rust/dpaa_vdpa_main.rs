@@ -34,6 +34,7 @@ mod hostif;
 mod kapi;
 mod port;
 mod relay;
+mod switch;
 mod vdpa;
 
 module! {

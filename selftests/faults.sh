@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Fault injection: a depleted pool drops frames as "no buffer", a stalled
-# portal makes the host's RX FQ hit its tail-drop threshold, failed
+# Fault injection: depleted pools drop frames as "no buffer", stalled
+# portals make the switch's RX FQ hit its tail-drop threshold, failed
 # enqueues are counted (the FMan's at once, the host's TX through the TX
 # FQ's ern callback, later; a device's TX chains and kicks too, which must
 # not stall its queue); traffic recovers when each is relieved. ~60 s.
@@ -12,26 +12,37 @@ D=/sys/kernel/debug/dpaa_vdpa
 trap 'echo "0 0" >$D/qman/stall_portal; echo "1 0" >$D/qman/stall_portal; echo 0 >$D/qman/fail_enqueue; vdpa_teardown' EXIT
 port_setup
 port_quiet
-bpid=$(ethtool_stat $HOST_IF pool_bpid)
+# The port's pools, smallest buffers first.
+bpids="$(ethtool_stat $HOST_IF pool0_bpid) $(ethtool_stat $HOST_IF pool1_bpid)"
+undeplete() { for b in $bpids; do echo "$b 0" >$D/bman/deplete; done; }
+trap 'undeplete; echo "0 0" >$D/qman/stall_portal; echo "1 0" >$D/qman/stall_portal; echo 0 >$D/qman/fail_enqueue; vdpa_teardown' EXIT
 
-# Pool depletion.
+# Pool depletion: a frame the small pool fits falls back to the large one,
+# so both must be empty.
 n0=$(port_stat rx_drop_no_buffer)
-echo "$bpid 1" >$D/bman/deplete
+a0=$(ethtool_stat $HOST_IF pool1_acquired)
+set -- $bpids
+echo "$1 1" >$D/bman/deplete
+udp_burst $NS $H4 7000 10
+wait_for 10 bash -c "[ \$(ethtool -S $HOST_IF | awk '\$1 == \"pool1_acquired:\" { print \$2 }') -ge $((a0 + 10)) ]" ||
+	fail "the large pool did not take over from the depleted small one"
+echo "$2 1" >$D/bman/deplete
 udp_burst $NS $H4 7000 40
 n=$(($(port_stat rx_drop_no_buffer) - n0))
-log "depleted pool: $n no-buffer drops"
+log "depleted pools: $n no-buffer drops"
 [ "$n" -ge 40 ] || fail "want >= 40 no-buffer drops, got $n"
-echo "$bpid 0" >$D/bman/deplete
+undeplete
 ping -c 2 -i 0.2 -W 5 $W4 >/dev/null || fail "no recovery after the pool came back"
 
-# Tail drop: no portal dequeues, one flow fills its RX FQ (depth 256).
+# Tail drop: no portal dequeues, one flow fills the switch's RX FQ it
+# hashes to (depth 512).
 t0=$(port_stat rx_drop_tail_drop)
 echo "0 1" >$D/qman/stall_portal
 echo "1 1" >$D/qman/stall_portal
-udp_burst $NS $H4 7001 300
+udp_burst $NS $H4 7001 560
 t=$(($(port_stat rx_drop_tail_drop) - t0))
 log "stalled portals: $t tail drops"
-[ "$t" -ge 44 ] || fail "want >= 44 tail drops (300 frames into 256 slots), got $t"
+[ "$t" -ge 48 ] || fail "want >= 48 tail drops (560 frames into 512 slots), got $t"
 echo "0 0" >$D/qman/stall_portal
 echo "1 0" >$D/qman/stall_portal
 wait_for 10 ping -c 1 -i 0.2 -W 2 $W4 >/dev/null || fail "no recovery after the portals resumed"
@@ -46,14 +57,14 @@ expect_eq "fail_enqueue left" "$(cat $D/qman/fail_enqueue)" 0
 
 # Rejected host TX enqueues come back later through the TX FQ's ern
 # callback (not as a failed enqueue): dropped and counted, skbs freed, and
-# nothing of them reaches the port.
-t0=$(ethtool_stat $HOST_IF tx_dropped) f0=$(port_stat tx_frames)
+# nothing of them reaches the wire.
+t0=$(ethtool_stat $HOST_IF tx_dropped) f0=$(port_stat tx_to_wire)
 echo 5 >$D/qman/fail_enqueue
 udp_burst "" $W4 7003 5
 wait_for 10 bash -c "[ \$(ethtool -S $HOST_IF | awk '\$1 == \"tx_dropped:\" { print \$2 }') -ge $((t0 + 5)) ]" ||
 	fail "rejected TX frames not dropped through ern: tx_dropped $(ethtool_stat $HOST_IF tx_dropped), want $((t0 + 5))"
 expect_eq "fail_enqueue left after TX" "$(cat $D/qman/fail_enqueue)" 0
-expect_eq "rejected frames at the port" "$(port_stat tx_frames)" "$f0"
+expect_eq "rejected frames on the wire" "$(port_stat tx_to_wire)" "$f0"
 log "5 rejected host TX enqueues: dropped through the ern callback"
 
 read -r frames sum < <(port_rx_balance)

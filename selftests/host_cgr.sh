@@ -34,7 +34,7 @@ congest() {
 	x0=$(ethtool_stat $HOST_IF tx_cgr_exits)
 	p0=$(ethtool_stat $HOST_IF tx_packets)
 	d0=$(ethtool_stat $HOST_IF tx_dropped)
-	t0=$(port_stat tx_frames)
+	t0=$(port_stat tx_to_wire)
 	[ "$(ethtool_stat $HOST_IF tx_cgr_congested)" = 0 ] || fail "congested before anything was sent"
 
 	stall 1
@@ -50,16 +50,16 @@ PY
 	wait_for 10 bash -c "ethtool -S $HOST_IF | grep -q 'tx_cgr_congested: 1'" ||
 		fail "$n x $size B: the TX congestion group did not enter congestion"
 	e=$(($(ethtool_stat $HOST_IF tx_cgr_entries) - e0))
-	t=$(($(port_stat tx_frames) - t0))
+	t=$(($(port_stat tx_to_wire) - t0))
 	backlog=$(tc -s qdisc show dev $HOST_IF | awk '/backlog/ { print $3; exit }')
 	log "$n x $size B, portals stalled: congested ($e entries), $t frames out, qdisc backlog $backlog"
 	[ "$t" = 0 ] || fail "frames left with no portal dequeuing: $t"
 	[ "${backlog%p}" -gt 0 ] || fail "nothing waits in the qdisc: the queue was not stopped"
 
 	stall 0
-	all_out() { [ $(($(port_stat tx_frames) - t0)) -ge "$n" ]; }
+	all_out() { [ $(($(port_stat tx_to_wire) - t0)) -ge "$n" ]; }
 	wait_for 30 all_out
-	t=$(($(port_stat tx_frames) - t0))
+	t=$(($(port_stat tx_to_wire) - t0))
 	expect_eq "$n x $size B: frames out after the portals resumed" "$t" "$n"
 	wait_for 10 bash -c "ethtool -S $HOST_IF | grep -q 'tx_cgr_congested: 0'" ||
 		fail "the TX congestion group stayed congested"

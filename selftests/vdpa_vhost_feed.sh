@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # A vhost-vdpa user that keeps its RX ring and its CVQ full of work (bad
-# buffers and refused commands, recycled as fast as the device completes
-# them) for 30 s holds no portal: another device on the same portals keeps
+# buffers, used by the frames the wire sends it, and refused commands,
+# recycled as fast as the device completes them) for 30 s holds no portal: another device on the same portals keeps
 # pinging the wire with a round trip below 200 ms on average (unbounded
 # loops in softirq, before the fix: ~1000 ms; with budgets: ~10 ms), and no
 # soft lockup or RCU stall is reported (the console scan).
@@ -28,6 +28,9 @@ in_ns d1 ping -c 1 -i 0.2 -W 5 $W4 >/dev/null || fail "d1 -> wire before the fee
 $PY "$VHOST_LIB/vhost_attack.py" "$chr" feed 30 >/tmp/feed.out 2>&1 &
 feeder=$!
 sleep 2
+# Frames for the feeder: each takes one of its RX buffers, too small for it.
+in_ns $NS ip neigh replace 10.9.0.99 lladdr 02:d0:aa:00:01:01 dev $WIRE_IF nud permanent
+udp_burst $NS 10.9.0.99 7009 100
 out=$(in_ns d1 ping -c 40 -i 0.5 -W 2 $W4 | tail -n 2)
 wait $feeder || fail "vhost_attack feed: $(cat /tmp/feed.out)"
 log "$(cat /tmp/feed.out)"

@@ -4,7 +4,9 @@
 //!
 //! One interface, two backends: `sim` (a software model of QMan/BMan/FMan, the
 //! default and what the QEMU tests run) and, later, `qbman` (QorIQ hardware
-//! through the upstream qman.h/bman.h drivers).
+//! through the upstream qman.h/bman.h drivers). The interface has only what
+//! the hardware and its mainline drivers do; classification and switching
+//! are the driver's (`crate::switch`), above it.
 //!
 //! This module is the boundary. The backend is a private module, chosen once
 //! below; nothing above `dpaa` names it. What the rest of the driver uses is
@@ -14,7 +16,7 @@
 //! is used.
 
 use crate::kapi::napi::NapiCtx;
-use core::sync::atomic::AtomicU64;
+use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use dpaa_core::fd::QmFd;
 
 mod sim;
@@ -29,19 +31,17 @@ pub(crate) use backend::{initial_ports, DpaaDebugfs, Port, PortCtl, MAX_PORTS};
 // QMan and its frame queues, BMan and its pools.
 pub(crate) use backend::{Bman, Cgr, CgrRef, Fq, FqRange, Pool, PoolRef, Qman};
 
-// The port's device for the DMA API (`FmanPort::dma()`): a `DmaMap` for the
-// driver's host buffers, and the host's `Dma` space for its pools.
+// The port's device for the DMA API (`FmanPort::dma()`): a `DmaMap` for
+// every host buffer the driver gives the port.
 pub(crate) use backend::PortDma;
 
-// The FMan port, and why its TX side dropped a frame.
-pub(crate) use backend::{DropReason, Fman as FmanPort};
+// The FMan port: its RX configuration (KeyGen FQ range, pools by size) and
+// its TX FQs, which the port itself consumes.
+pub(crate) use backend::{Fman as FmanPort, PortRx, PortTx, MAX_PORT_POOLS};
 
-// The largest frame a port takes, and where it puts a frame in a host buffer.
+// The largest frame a port takes, and where it puts a frame in a buffer
+// (the port's one data offset).
 pub(crate) use backend::{MAX_FRAME, RX_OFFSET};
-
-// The port's classifier (no mainline counterpart: it is to move above the
-// backend).
-pub(crate) use backend::{CLASSIFIER_SLOTS, HOST_MEMBER, WIRE_MEMBER};
 
 /// What a port can back; the vDPA layer sizes its devices by it.
 pub(crate) struct PortCaps {
@@ -79,6 +79,66 @@ pub(crate) trait FqHandler: Send + Sync + 'static {
     /// The end of a batch of `dqrr` calls in one poll: publish what the
     /// batch produced (one used-ring update, one interrupt).
     fn batch_end(&self, _napi: &NapiCtx) {}
+}
+
+/// The owner of a port TX FQ (the `cb.ern` of the FQ it enqueues on, and
+/// what a teardown gives back): hears of every frame the port hands back
+/// other than through a confirmation FQ or its pool.
+pub(crate) trait TxOwner: Send + Sync + 'static {
+    /// A frame is back: `fd.status()` is 0 if it was transmitted (its
+    /// confirmation could not be queued), non-zero if not
+    /// (rejected by QMan, left in the FQ at teardown). Any context, must
+    /// not sleep.
+    fn tx_done(&self, fd: &QmFd);
+}
+
+/// Why a frame (or one copy of it) was dropped, by the port or by the
+/// driver's switch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DropReason {
+    Parse = 0,
+    NoTarget,
+    NoBuffer,
+    TailDrop,
+    Enqueue,
+    TooLong,
+    BadFd,
+    /// TX with a source MAC that is not the sender's (anti-spoof).
+    Spoofed,
+    /// A buffer address the IOMMU refused.
+    DmaFault,
+}
+
+/// The counter name of each [`DropReason`], in its order.
+pub(crate) const DROP_NAMES: [&str; 9] = [
+    "drop_parse",
+    "drop_no_target",
+    "drop_no_buffer",
+    "drop_tail_drop",
+    "drop_enqueue",
+    "drop_too_long",
+    "drop_bad_fd",
+    "drop_spoofed",
+    "drop_dma_fault",
+];
+
+/// Counters of one direction of a port (the port's own, or the switch's).
+#[derive(Default)]
+pub(crate) struct DirStats {
+    pub(crate) frames: AtomicU64,
+    pub(crate) bytes: AtomicU64,
+    /// Frames (copies) handed on: by the port to its RX FQs, by the switch
+    /// to a local entity.
+    pub(crate) delivered: AtomicU64,
+    /// Frames sent to the wire.
+    pub(crate) to_wire: AtomicU64,
+    pub(crate) drops: [AtomicU64; 9],
+}
+
+impl DirStats {
+    pub(crate) fn drop(&self, r: DropReason) {
+        self.drops[r as usize].fetch_add(1, Relaxed);
+    }
 }
 
 /// What the owner of a congestion group does on its notifications
@@ -180,30 +240,4 @@ pub(crate) struct PoolStats {
 /// teardown, or a release it cannot keep): free it, given its address.
 pub(crate) trait BufFree: Send + Sync {
     fn free(&self, addr: u64);
-}
-
-/// An address the owner's space does not map for the access.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct DmaFault;
-
-/// An owner's address space, as the FMan sees it.
-///
-/// Every address in a frame descriptor or a buffer pool belongs to its
-/// owner's address space: the host's (the kernel's direct map, as the DMA
-/// API gives on a board without an IOMMU) or a vDPA device's (its IOTLB).
-/// The FMan reaches an address through the owner's `Dma` only; an address
-/// the space does not map is a fault the owner hears of, never an access.
-///
-/// An access is checked and done in one call: a mapping that is removed
-/// concurrently is either used whole or not at all, and the owner's unmap
-/// returns only once no access through the old mapping is in flight.
-pub(crate) trait Dma: Send + Sync {
-    /// Copies `out.len()` bytes at `addr` into `out`.
-    fn read(&self, addr: u64, out: &mut [u8]) -> Result<(), DmaFault>;
-
-    /// Copies `data` to `addr`.
-    fn write(&self, addr: u64, data: &[u8]) -> Result<(), DmaFault>;
-
-    /// The device met an address the space refused: the owner's error.
-    fn fault(&self) {}
 }

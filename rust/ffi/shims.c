@@ -599,6 +599,12 @@ void dpaa_vdpa_dma_sync_for_device(struct device *dev, dma_addr_t addr,
 	dma_sync_single_for_device(dev, addr, len, dir);
 }
 
+void dpaa_vdpa_dma_sync_for_cpu(struct device *dev, dma_addr_t addr,
+				size_t len, enum dma_data_direction dir)
+{
+	dma_sync_single_for_cpu(dev, addr, len, dir);
+}
+
 void *dpaa_vdpa_dma_to_virt(struct device *dev, dma_addr_t addr)
 {
 	return phys_to_virt(dpaa_vdpa_dma_to_phys(dev, addr));

@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! ethtool for the host interface: driver info, statistics (its FQs, its
-//! pool and the port's counters) and ntuple rules (`ethtool -N`), which
+//! ethtool for the host interface: driver info, statistics (its FQs, the
+//! port's pools and counters) and ntuple rules (`ethtool -N`), which
 //! become rules of the port's classifier steering a flow to one RX FQ.
 
 use super::HostIf;
 use crate::{
-    dpaa::{FrameQueue, HOST_MEMBER},
+    dpaa::FrameQueue,
     ffi,
     kapi::{
         error::{eopnotsupp, errno},
         netdev::NetDev,
     },
+    switch::HOST_MEMBER,
 };
 use core::{
     fmt::Write,
@@ -36,22 +37,23 @@ const HOST_STATS: [&str; 9] = [
 ];
 const RXQ_STATS: [&str; 4] = ["fqid", "enqueued", "dequeued", "ern"];
 const TXQ_STATS: [&str; 3] = ["fqid", "enqueued", "dequeued"];
-const POOL_STATS: [&str; 5] = [
-    "pool_bpid",
-    "pool_count",
-    "pool_acquired",
-    "pool_released",
-    "pool_depleted",
-];
+/// Per pool of the port (`pool<i>_<name>`, smallest buffers first).
+const POOL_STATS: [&str; 6] = ["bpid", "size", "count", "acquired", "released", "depleted"];
 
 fn nq(h: &HostIf) -> usize {
-    h.fman.qman().nr_portals()
+    h.sw.fman().qman().nr_portals()
+}
+
+fn npools(h: &HostIf) -> usize {
+    let mut n = 0;
+    h.sw.bufs().for_each(|_, _, _| n += 1);
+    n
 }
 
 /// How many counters the port has (`port_<dir>_<name>`, last in the set).
 fn nr_port_counters(h: &HostIf) -> usize {
     let mut n = 0;
-    h.fman.counters(&mut |_, _, _| n += 1);
+    h.sw.counters(&mut |_, _, _| n += 1);
     n
 }
 
@@ -60,7 +62,7 @@ pub(super) fn stats_count(h: &HostIf) -> u32 {
     (HOST_STATS.len()
         + n * (RXQ_STATS.len() + TXQ_STATS.len())
         + 1
-        + POOL_STATS.len()
+        + npools(h) * POOL_STATS.len()
         + nr_port_counters(h)) as u32
 }
 
@@ -112,9 +114,12 @@ pub(super) fn stats_strings(h: &HostIf, out: &mut [u8]) {
             .for_each(|s| w.add(format_args!("txq{i}_{s}")));
     }
     w.add(format_args!("txconf_dequeued"));
-    POOL_STATS.iter().for_each(|s| w.add(format_args!("{s}")));
-    h.fman
-        .counters(&mut |d, s, _| w.add(format_args!("port_{d}_{s}")));
+    for i in 0..npools(h) {
+        POOL_STATS
+            .iter()
+            .for_each(|s| w.add(format_args!("pool{i}_{s}")));
+    }
+    h.sw.counters(&mut |d, s, _| w.add(format_args!("port_{d}_{s}")));
 }
 
 pub(super) fn stats_values(h: &HostIf, out: &mut [u64]) {
@@ -166,25 +171,22 @@ pub(super) fn stats_values(h: &HostIf, out: &mut [u64]) {
         }
     }
     put(rt.map_or(0, |rt| l(&rt.conf.get(0).stats().dequeued)));
-    match rt {
-        Some(rt) => {
-            let p = &rt.pool;
-            put(p.bpid() as u64);
-            put(p.count() as u64);
-            put(l(&p.stats.acquired));
-            put(l(&p.stats.released));
-            put(l(&p.stats.depleted));
-        }
-        None => (0..POOL_STATS.len()).for_each(|_| put(0)),
-    }
-    h.fman.counters(&mut |_, _, x| put(x));
+    h.sw.bufs().for_each(|bpid, size, p| {
+        put(bpid as u64);
+        put(size as u64);
+        put(p.count() as u64);
+        put(l(&p.stats.acquired));
+        put(l(&p.stats.released));
+        put(l(&p.stats.depleted));
+    });
+    h.sw.counters(&mut |_, _, x| put(x));
 }
 
 pub(super) fn drvinfo(h: &HostIf, _dev: &NetDev, info: &mut ffi::ethtool_drvinfo) {
     for (d, s) in info.driver.iter_mut().zip(b"dpaa_vdpa\0") {
         *d = *s as _;
     }
-    let bus = h.fman.bus_info().as_bytes_with_nul();
+    let bus = h.sw.fman().bus_info().as_bytes_with_nul();
     for (d, s) in info.bus_info.iter_mut().zip(bus) {
         *d = *s as _;
     }
@@ -381,7 +383,7 @@ pub(super) fn set_rxnfc(h: &HostIf, cmd: &mut ffi::ethtool_rxnfc) -> Result {
             }
             // A MAC another entity of the port owns is its traffic.
             if let Key::Mac(mac) | Key::MacVlan { mac, .. } = key {
-                let owner = h.fman.with_classifier(|c| c.owner(&mac));
+                let owner = h.sw.with_classifier(|c| c.owner(&mac));
                 if owner.is_some_and(|m| m != HOST_MEMBER) {
                     return Err(errno(ffi::EADDRINUSE));
                 }
@@ -397,7 +399,7 @@ pub(super) fn set_rxnfc(h: &HostIf, cmd: &mut ffi::ethtool_rxnfc) -> Result {
             let loc = cmd.fs.location as usize;
             let (key, _) = rules.get(loc).copied().flatten().ok_or(ENOENT)?;
             // Only the host's own rule (it may have failed to install).
-            h.fman.with_classifier(|c| {
+            h.sw.with_classifier(|c| {
                 let _ = c.remove_owned(&key, HOST_MEMBER);
             });
             rules[loc] = None;

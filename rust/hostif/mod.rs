@@ -2,9 +2,10 @@
 
 //! The host's net_device on a port.
 //!
-//! While the interface is up it owns a buffer pool, an RX FQ per portal
-//! (its classifier target: flows are hashed over them), a TX FQ per portal
-//! that the port's FMan dequeues, and a TX-confirmation FQ. All of it is
+//! While the interface is up it owns an RX FQ per portal (its classifier
+//! target: flows are hashed over them; the frames come in the port's
+//! buffers), a TX FQ per portal that the port consumes, a
+//! TX-confirmation FQ and the congestion group of the two. All of it is
 //! made in `ndo_open` and torn down in `ndo_stop`.
 
 mod ethtool;
@@ -12,18 +13,16 @@ mod rx;
 mod tx;
 
 use crate::{
-    dpaa::{
-        Cgr, CgrRef, Dma, FmanPort, FqInit, FqRange, PoolRef, HOST_MEMBER, MAX_FRAME, MAX_OAL,
-        RX_OFFSET,
-    },
+    dpaa::{Cgr, CgrRef, FqInit, FqRange, FrameQueue, PortTx, MAX_FRAME, MAX_OAL},
     ffi,
     kapi::{
         backref::BackRef,
         error::errno,
         netdev::{features, NetDev, NetDevOps, TxDone},
         rcu,
-        skb::{self, Skb},
+        skb::Skb,
     },
+    switch::{Switch, HOST_MEMBER},
 };
 use core::{
     cell::UnsafeCell,
@@ -36,13 +35,11 @@ use dpaa_core::classify::{Key, Member, Rule, Target};
 use kernel::{prelude::*, sync::Arc};
 
 pub(crate) use ethtool::MAX_RULES;
-use rx::{HostBufs, HostRx};
-use tx::{FmanTx, HostCgr, HostTxConf};
+use rx::HostRx;
+use tx::{HostCgr, HostTxConf};
 
-/// Buffers in the host's RX pool.
-const POOL_BUFS: usize = 512;
-/// Depth (tail-drop threshold) of the host's RX FQs: below the pool size,
-/// so a stalled consumer meets tail drop before its pool runs dry.
+/// Depth (tail-drop threshold) of the host's RX FQs: below the port's
+/// pools, so a stalled consumer meets tail drop before they run dry.
 const RX_DEPTH: usize = 256;
 /// Depth of each TX FQ, in frames (the confirmation FQ's depth is this per
 /// TX FQ).
@@ -72,23 +69,22 @@ pub(crate) struct HostStats {
 
 /// What exists while the interface is up. Fields drop in order: TX first
 /// (its frames hold skbs the confirmation frees), then the confirmation,
-/// RX, and the pool last (RX frames return buffers to it).
+/// then RX (its frames' buffers go back to the port's pools).
 struct Running {
-    tx: FqRange<FmanTx>,
+    tx: FqRange<PortTx<HostTxConf>>,
     conf: FqRange<HostTxConf>,
     /// The egress congestion group of the TX and confirmation FQs (they
     /// hold it too); it goes after them, as QMan deletes a group only
     /// once its FQs are out of service.
     cgr: Arc<Cgr<HostCgr>>,
     rx: FqRange<HostRx>,
-    pool: PoolRef,
 }
 
 /// A cell changed only under RTNL, while no datapath user can see it.
 ///
 /// # Invariants
 ///
-/// Written only by `ndo_open`/`ndo_stop`/`ndo_change_mtu`/ethtool, all under
+/// Written only by `ndo_open`/`ndo_stop`/ethtool, all under
 /// RTNL, and only while no datapath reader runs or can start: `start()`
 /// stores the running state before the classifier targets its FQs and
 /// before the queue starts; `halt()` takes it out only after the TX queue
@@ -123,7 +119,7 @@ impl<T> RtnlCell<T> {
 
 /// The host interface's state, in its net_device's private area.
 pub(crate) struct HostIf {
-    fman: Arc<FmanPort>,
+    sw: Arc<Switch>,
     dev: *mut ffi::net_device,
     rt: RtnlCell<Option<Running>>,
     /// Set once the running state is in place and the queue may start;
@@ -133,7 +129,6 @@ pub(crate) struct HostIf {
     /// ntuple rules by location: (key, RX queue index).
     rules: RtnlCell<[Option<(Key, u16)>; MAX_RULES]>,
     pub(crate) stats: HostStats,
-    refill_deficit: AtomicU64,
 }
 
 // SAFETY: `dev` is the net_device this state lives in; the rest is Sync.
@@ -144,18 +139,17 @@ unsafe impl Sync for HostIf {}
 impl HostIf {
     /// The host interface of a port; its MAC (set on `dev`) becomes the
     /// host's on the port.
-    pub(crate) fn new(fman: Arc<FmanPort>, dev: &NetDev) -> Result<Self> {
+    pub(crate) fn new(sw: Arc<Switch>, dev: &NetDev) -> Result<Self> {
         dev.configure(features::NTUPLE, features::NTUPLE, 68, MAX_FRAME - 22, 128);
-        fman.with_classifier(|c| c.claim(dev.mac(), HOST_MEMBER))
+        sw.with_classifier(|c| c.claim(dev.mac(), HOST_MEMBER))
             .map_err(|_| errno(ffi::EADDRINUSE))?;
         Ok(Self {
-            fman,
+            sw,
             dev: dev.as_raw(),
             rt: RtnlCell(UnsafeCell::new(None)),
             up: AtomicBool::new(false),
             rules: RtnlCell(UnsafeCell::new([None; MAX_RULES])),
             stats: HostStats::default(),
-            refill_deficit: AtomicU64::new(0),
         })
     }
 
@@ -174,45 +168,13 @@ impl HostIf {
         Target {
             fqid: rt.rx.base(),
             fq_count: rt.rx.len() as u16,
-            bpid: rt.pool.bpid(),
             member: HOST_MEMBER,
-            pool_per_fq: false,
         }
-    }
-
-    /// Frag size of an RX buffer for `mtu`: offset, frame, and room for
-    /// `struct skb_shared_info` (build_skb puts it at the end).
-    fn frag_size(mtu: u32) -> u32 {
-        let shinfo = skb::shinfo_size();
-        let data = RX_OFFSET as u32 + mtu + 14 + 8 + 4;
-        ((data + 63) & !63) + shinfo
     }
 
     fn start(&self) -> Result {
         let dev = self.dev();
-        let fman = &self.fman;
-        let frag_size = Self::frag_size(dev.mtu());
-        let bufs = Arc::new(
-            HostBufs {
-                dma: fman.dma().clone(),
-                frag_size,
-                room: frag_size - skb::shinfo_size(),
-            },
-            GFP_KERNEL,
-        )?;
-        // The pool is in the host's space: the port's IOVAs.
-        let space: Arc<dyn Dma> = fman.dma().clone();
-        let pool = fman
-            .bman()
-            .new_pool(POOL_BUFS, bufs.room, RX_OFFSET, space, bufs.clone())?;
-        let mut filled = 0;
-        while filled < POOL_BUFS {
-            let n = bufs.refill(&pool, (POOL_BUFS - filled).min(8));
-            if n == 0 {
-                return Err(ENOMEM);
-            }
-            filled += n;
-        }
+        let fman = self.sw.fman();
         let n = fman.qman().nr_portals();
         // SAFETY: `self` lives in its net_device's private area (it does not
         // move), and `halt()`, which runs before the net_device goes (stop
@@ -224,7 +186,7 @@ impl HostIf {
             |i| i,
             |_, _| HostRx {
                 host: this,
-                bufs: bufs.clone(),
+                sw: self.sw.clone(),
             },
         )?;
         // One egress group for the TX FQs and the confirmation FQ, as
@@ -240,29 +202,20 @@ impl HostIf {
             |_| 0,
             |_, _| HostTxConf { host: this },
         )?;
-        let conf_fq = conf.get(0).clone();
-        let tx = fman.qman().create_fqs(
+        let conf_fq: Arc<dyn FrameQueue> = conf.get(0).clone();
+        let tx = fman.create_tx_fqs(
             n,
             FqInit::bytes(TX_TAILDROP).cgr(members, MAX_OAL),
-            |i| i,
-            |_, _| FmanTx {
-                fman: fman.clone(),
-                conf: conf_fq.clone(),
-            },
+            Some(conf_fq),
+            |_| HostTxConf { host: this },
         )?;
-        let rt = Running {
-            tx,
-            conf,
-            cgr,
-            rx,
-            pool,
-        };
+        let rt = Running { tx, conf, cgr, rx };
         let target = Self::target(&rt);
         // SAFETY: under RTNL; no datapath reader yet: the classifier does
         // not target these FQs and the queue is stopped.
         unsafe { *self.rt.get_mut() = Some(rt) };
         let mac = dev.mac();
-        fman.with_classifier(|c| -> Result {
+        self.sw.with_classifier(|c| -> Result {
             c.set_member(
                 HOST_MEMBER,
                 Member {
@@ -286,22 +239,22 @@ impl HostIf {
         }
         self.up.store(true, Release);
         dev.carrier_on();
-        // Wake, not start: after an MTU change the qdisc may hold frames
-        // sent while the queue was disabled, and needs rescheduling.
+        // Wake, not start: after a down/up the qdisc may hold frames sent
+        // while the queue was disabled, and needs rescheduling.
         dev.wake_queue();
         Ok(())
     }
 
-    /// Quiesces the datapath, then tears the running state down. Runs for
-    /// `ndo_stop`, and while up for an MTU change: then xmit may run on
-    /// another CPU and the FQ handlers on every portal until quiesced.
+    /// Quiesces the datapath, then tears the running state down (for
+    /// `ndo_stop`, or a failed `ndo_open`): xmit may run on another CPU
+    /// and the FQ handlers on every portal until quiesced.
     fn halt(&self) {
         let dev = self.dev();
         self.up.store(false, Release);
         dev.tx_disable();
         dev.carrier_off();
         let mac = dev.mac();
-        self.fman.with_classifier(|c| {
+        self.sw.with_classifier(|c| {
             let _ = c.remove_owned(&Key::Mac(mac), HOST_MEMBER);
             c.set_default(None);
             c.remove_member(HOST_MEMBER);
@@ -309,14 +262,14 @@ impl HostIf {
         // SAFETY: under RTNL.
         for (key, _) in unsafe { self.rules.get() }.iter().flatten() {
             // Only those that are ours (one may have failed to install).
-            self.fman.with_classifier(|c| {
+            self.sw.with_classifier(|c| {
                 let _ = c.remove_owned(key, HOST_MEMBER);
             });
         }
         // A frame routed to us before the rules went may still be on its
-        // way to our FQs and pool (the port delivers outside the
-        // classifier's lock, in BH context): wait it out, or it could land
-        // in a new FQ that reuses the FQID, in a buffer of the old size.
+        // way to our FQs (the switch delivers outside the classifier's
+        // lock, in BH context): wait it out, or it could land in a new FQ
+        // that reuses the FQID.
         rcu::synchronize_net();
         if let Some(rt) = self.running() {
             // No handler in progress or to come once retired; TX first:
@@ -333,7 +286,6 @@ impl HostIf {
         // (all retired).
         let rt = unsafe { self.rt.get_mut().take() };
         drop(rt);
-        self.refill_deficit.store(0, Relaxed);
     }
 
     /// Adds the classifier rule of an ntuple rule (while up).
@@ -347,7 +299,7 @@ impl HostIf {
             fq_count: 1,
             ..Self::target(rt)
         };
-        self.fman
+        self.sw
             .with_classifier(|c| {
                 c.insert(Rule {
                     key: *key,
@@ -398,7 +350,7 @@ impl NetDevOps for HostIf {
         // One classifier section: the MAC must be free on the port (another
         // entity may own it without a rule installed right now); the rule
         // moves while up; on failure nothing changed.
-        self.fman.with_classifier(|c| {
+        self.sw.with_classifier(|c| {
             c.claim(*mac, HOST_MEMBER)
                 .map_err(|_| errno(ffi::EADDRINUSE))?;
             if let Some(target) = running {
@@ -416,25 +368,6 @@ impl NetDevOps for HostIf {
             c.release(old, HOST_MEMBER);
             Ok(())
         })
-    }
-
-    fn change_mtu(&self, dev: &NetDev, mtu: u32) -> Result {
-        // RX buffers are sized for the MTU: rebuild them when up.
-        if self.running().is_some() {
-            let old = dev.mtu();
-            self.halt();
-            dev.set_mtu(mtu);
-            if let Err(e) = self.open(dev) {
-                // Back to what worked, so the core's view (its MTU is
-                // unchanged on error) and the device's agree.
-                dev.set_mtu(old);
-                if self.open(dev).is_err() {
-                    pr_err!("host interface: no datapath after a failed MTU change\n");
-                }
-                return Err(e);
-            }
-        }
-        Ok(())
     }
 
     fn get_drvinfo(&self, dev: &NetDev, info: &mut ffi::ethtool_drvinfo) {

@@ -1,21 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Host TX: an skb becomes a frame descriptor pointing at its data (no
-//! copy), with a back-pointer to the skb in the headroom, the buffer mapped
-//! for the port's device (as dpaa_eth does);
-//! the FMan transmits it and returns it on the TX-confirmation FQ, where the
-//! skb is freed.
+//! Host TX: the port's switch sees every frame first (and copies it to the
+//! local entities it is for); a frame for the wire becomes a frame
+//! descriptor pointing at the skb's data (no copy), with a back-pointer to
+//! the skb in the headroom, the buffer mapped for the port's device (as
+//! dpaa_eth does); the port transmits it and returns it on the
+//! TX-confirmation FQ, where the skb is freed.
 
 use super::HostIf;
 use crate::{
-    dpaa::{
-        CgrHandler, Dqrr, Ern, FmanPort, Fq, FqHandler, FrameQueue, HOST_MEMBER, MAX_FRAME, NO_BPID,
-    },
+    dpaa::{CgrHandler, Dqrr, Ern, FqHandler, FrameQueue, TxOwner, MAX_FRAME, NO_BPID},
     kapi::{backref::BackRef, cpu, napi::NapiCtx, netdev::NetDev, skb::Skb},
 };
 use core::sync::atomic::Ordering::{Acquire, Relaxed};
 use dpaa_core::fd::QmFd;
-use kernel::sync::Arc;
 
 /// Bytes in front of the data the back-pointer and alignment may use (the
 /// stack is asked for 128 bytes of headroom; `stash` makes them if missing).
@@ -38,8 +36,15 @@ impl HostIf {
             self.stats.tx_dropped.fetch_add(1, Relaxed);
             return;
         }
+        // Local entities get their copies; only a frame for the wire goes on.
+        if !self.sw.host_frame(skb.head()) {
+            self.stats.tx_packets.fetch_add(1, Relaxed);
+            self.stats.tx_bytes.fetch_add(len as u64, Relaxed);
+            skb.consume(None);
+            return;
+        }
         // Mapped for the port (TX_PRIV, the data): what the FD points at.
-        let dma = &**self.fman.dma();
+        let dma = &**self.sw.fman().dma();
         let Ok((addr, offset)) = skb.stash::<TX_PRIV>(dma) else {
             self.stats.tx_dropped.fetch_add(1, Relaxed);
             return;
@@ -73,7 +78,7 @@ impl HostIf {
         } else {
             self.stats.tx_dropped.fetch_add(1, Relaxed);
         }
-        let dma = &**self.fman.dma();
+        let dma = &**self.sw.fman().dma();
         // SAFETY: TX FDs carry what `xmit` stashed (offset and length
         // unchanged by the port); the FD owned the skb until now (confirmed
         // or drained once), and the port is done with it.
@@ -108,39 +113,8 @@ impl CgrHandler for HostCgr {
     }
 }
 
-/// The FMan side of the host's TX FQs: transmit, then confirm.
-pub(super) struct FmanTx {
-    pub(super) fman: Arc<FmanPort>,
-    pub(super) conf: Arc<Fq<HostTxConf>>,
-}
-
-impl FqHandler for FmanTx {
-    fn dqrr(&self, fd: &QmFd, _napi: &NapiCtx) -> Dqrr {
-        let ok = self.fman.tx(fd, HOST_MEMBER);
-        let mut c = *fd;
-        c.set_status(if ok { 0 } else { 1 });
-        if self.conf.enqueue(c).is_err() {
-            // The confirmation must not be lost: it frees the skb.
-            self.conf.handler().confirm(&c, None);
-        }
-        Dqrr::Consume
-    }
-
-    fn drain(&self, fd: &QmFd) {
-        // Retired before the FMan took it: not sent.
-        let mut c = *fd;
-        c.set_status(1);
-        self.conf.handler().confirm(&c, None);
-    }
-
-    /// Rejected by QMan (the egress group's tail drop, a retired FQ): not
-    /// sent, the skb freed, as `dpaa_eth`'s `egress_ern`.
-    fn ern(&self, fd: &QmFd, _why: Ern) {
-        self.drain(fd);
-    }
-}
-
-/// The handler of the host's TX-confirmation FQ.
+/// The handler of the host's TX-confirmation FQ, and the owner of its TX
+/// FQs (frames not transmitted come back to it too).
 pub(super) struct HostTxConf {
     /// The host interface; its FQs (and so this handler) live no longer.
     pub(super) host: BackRef<HostIf>,
@@ -165,6 +139,16 @@ impl FqHandler for HostTxConf {
     /// A confirmation QMan rejected: it still confirms (its status says
     /// whether the frame went out) and frees the skb.
     fn ern(&self, fd: &QmFd, _why: Ern) {
+        self.confirm(fd, None);
+    }
+}
+
+impl TxOwner for HostTxConf {
+    /// Not transmitted (rejected by QMan: the egress group's tail drop, a
+    /// retired FQ; or left at teardown), or transmitted with no room for
+    /// its confirmation: counted by its status, the skb freed, as
+    /// `dpaa_eth`'s `egress_ern`.
+    fn tx_done(&self, fd: &QmFd) {
         self.confirm(fd, None);
     }
 }

@@ -50,6 +50,20 @@ pub(crate) trait DmaMap: Send + Sync {
     /// `[addr, addr + len)` lies in a live mapping of this map made with
     /// `dir`.
     unsafe fn sync_for_device(&self, addr: u64, len: usize, dir: Dir);
+
+    /// Hands `len` bytes at `addr` to the CPU after the device wrote them
+    /// (`dma_sync_single_for_cpu()`).
+    ///
+    /// # Safety
+    ///
+    /// As [`DmaMap::sync_for_device`].
+    unsafe fn sync_for_cpu(&self, addr: u64, len: usize, dir: Dir);
+
+    /// The kernel address of `len` bytes at `addr`, a DMA address this map
+    /// gave for a buffer still mapped (what `dpaa_eth` gets with
+    /// `phys_to_virt(dma_to_phys())`, or through the IOMMU domain); `None`
+    /// if `addr` is not one.
+    fn virt(&self, addr: u64, len: usize) -> Option<NonNull<u8>>;
 }
 
 /// A device that does DMA through the DMA API.
@@ -87,6 +101,17 @@ impl DmaMap for DmaDevice {
     unsafe fn sync_for_device(&self, addr: u64, len: usize, dir: Dir) {
         // SAFETY: a live mapping of this device (the caller's guarantee).
         unsafe { ffi::dpaa_vdpa_dma_sync_for_device(self.0.as_raw(), addr, len, raw_dir(dir)) }
+    }
+
+    unsafe fn sync_for_cpu(&self, addr: u64, len: usize, dir: Dir) {
+        // SAFETY: a live mapping of this device (the caller's guarantee).
+        unsafe { ffi::dpaa_vdpa_dma_sync_for_cpu(self.0.as_raw(), addr, len, raw_dir(dir)) }
+    }
+
+    fn virt(&self, addr: u64, _len: usize) -> Option<NonNull<u8>> {
+        // SAFETY: a pure translation of the address (through the device's
+        // IOMMU domain if it has one); nothing is dereferenced.
+        NonNull::new(unsafe { ffi::dpaa_vdpa_dma_to_virt(self.0.as_raw(), addr) }.cast())
     }
 
     unsafe fn unmap(&self, addr: u64, len: usize, dir: Dir) -> NonNull<u8> {

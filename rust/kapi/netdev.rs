@@ -70,12 +70,6 @@ impl NetDev {
         unsafe { ffi::dpaa_vdpa_eth_hw_addr_set(self.as_raw(), mac.as_ptr()) };
     }
 
-    pub(crate) fn mtu(&self) -> u32 {
-        // SAFETY: valid net_device; a plain read of an int the core updates
-        // with WRITE_ONCE.
-        unsafe { core::ptr::addr_of!((*self.as_raw()).mtu).read_volatile() }
-    }
-
     /// Sets the MTU (from `ndo_change_mtu`, under RTNL).
     pub(crate) fn set_mtu(&self, mtu: u32) {
         // SAFETY: valid net_device; the core reads it with READ_ONCE.

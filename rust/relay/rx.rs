@@ -1,89 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Guest RX: the queue's buffers go to its own pool (remembering which
-//! chain each came from); the FMan writes a frame past the room for the
-//! virtio-net header; the relay writes the header and completes the chain.
+//! Guest RX: a frame for the device arrives on its RX FQ in a port buffer;
+//! the relay copies it, behind the virtio-net header, into the next chain
+//! the driver made available (the one copy), completes the chain, and
+//! gives the buffer back to the port's pool. No chain available: the frame
+//! is dropped (counted), as a NIC does without RX descriptors.
 
 use super::{
-    kick::Kick,
     vq::{Vq, VqDrop, VqState},
-    Device, Link, LinkKind, HDR_LEN,
+    Device, Link, LinkKind, HDR_LEN, SG_MAX,
 };
 use crate::{
     dpaa::{Dqrr, Ern, FqHandler},
     kapi::{backref::BackRef, napi::NapiCtx},
+    switch::Switch,
 };
 use core::sync::atomic::Ordering::Relaxed;
 use dpaa_core::{
-    fd::{QmFd, ADDR_MAX},
+    fd::QmFd,
     vring::{Chain, GuestMem},
 };
-
-/// Chains one lend takes from the avail ring before it yields: a driver
-/// that keeps making buffers available (or recycles bad ones) cannot hold
-/// the portal; the doorbell brings the relay back for the rest.
-const LEND_BUDGET: usize = 64;
-
-/// Lends the buffers the driver made available to the pool; completes
-/// (empty) those that cannot take a frame. Returns whether used entries
-/// were added.
-fn lend(dev: &dyn Device, vq: &Vq, st: &mut VqState) -> Result<bool, ()> {
-    let mem = dev.space_of(vq.idx);
-    let room = dev.rx_room();
-    let s = &vq.stats;
-    let VqState { ring, link, .. } = st;
-    let (
-        Some(ring),
-        Some(Link {
-            doorbell,
-            kind: LinkKind::Rx { pool, bufs, .. },
-        }),
-    ) = (ring.as_mut(), link.as_mut())
-    else {
-        return Ok(false);
-    };
-    let mut c = Chain::<4>::default();
-    let mut batch = [0u64; 8];
-    let mut nb = 0;
-    let mut completed = false;
-    for n in 0.. {
-        if n == LEND_BUDGET {
-            // More may wait: come back through the doorbell.
-            Kick::ring(doorbell);
-            break;
-        }
-        if !ring.pop(mem, &mut c).map_err(|_| ())? {
-            break;
-        }
-        s.descs.fetch_add(1, Relaxed);
-        let seg = c.segs[0];
-        // The buffer must fit what an FD can address.
-        let usable = c.readable == 0
-            && c.n > 0
-            && seg.len >= room
-            && seg
-                .addr
-                .checked_add(seg.len as u64)
-                .is_some_and(|e| e <= ADDR_MAX);
-        if usable && bufs.insert(seg.addr, c.head).is_ok() {
-            batch[nb] = seg.addr;
-            nb += 1;
-            if nb == batch.len() {
-                let _ = pool.release(&batch);
-                nb = 0;
-            }
-            continue;
-        }
-        s.drop(VqDrop::BadChain);
-        ring.push_used(mem, c.head, 0).map_err(|_| ())?;
-        s.used.fetch_add(1, Relaxed);
-        completed = true;
-    }
-    if nb > 0 {
-        let _ = pool.release(&batch[..nb]);
-    }
-    Ok(completed)
-}
+use kernel::sync::Arc;
 
 fn publish(dev: &dyn Device, vq: &Vq, st: &mut VqState) -> Result<bool, ()> {
     let mem = dev.space_of(vq.idx);
@@ -93,80 +30,141 @@ fn publish(dev: &dyn Device, vq: &Vq, st: &mut VqState) -> Result<bool, ()> {
     }
 }
 
-/// A kick of RX queue `vq`: lend what the driver made available.
-pub(crate) fn refill(dev: &dyn Device, vq: &Vq) {
-    let mut st = vq.st.lock();
-    let r = lend(dev, vq, &mut st).and_then(|c| Ok(c && publish(dev, vq, &mut st)?));
-    match r {
-        Ok(true) => st.notify(&vq.stats),
-        Ok(false) => {}
-        Err(()) => {
-            drop(st);
-            dev.device_error();
-        }
-    }
-}
+/// A kick of RX queue `vq`: buffers are taken as frames arrive, nothing
+/// to do now.
+pub(crate) fn refill(_dev: &dyn Device, _vq: &Vq) {}
 
 /// The relay side of a device's RX FQ.
 pub(crate) struct RxFq {
     /// The device; its datapath (holding this FQ) goes first.
     pub(crate) dev: BackRef<dyn Device>,
     pub(crate) vq: u16,
+    /// The port's switch, whose buffers the frames are in.
+    pub(crate) sw: Arc<Switch>,
 }
 
 /// The virtio-net header of a received frame: no offloads, one buffer.
 const RX_HDR: [u8; HDR_LEN] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0];
 
-impl FqHandler for RxFq {
-    fn dqrr(&self, fd: &QmFd, _napi: &NapiCtx) -> Dqrr {
-        let dev = self.dev.get();
-        let vq = &dev.vqs()[self.vq as usize];
+/// Writes `parts` one after the other into the writable segments of `c`.
+fn write_chain(mem: &dyn GuestMem, c: &Chain<SG_MAX>, parts: &[&[u8]]) -> Result<(), ()> {
+    let mut segs = c.segs[..c.n].iter();
+    let (mut addr, mut room) = (0u64, 0u32);
+    for part in parts {
+        let mut data = *part;
+        while !data.is_empty() {
+            if room == 0 {
+                let s = segs.next().ok_or(())?;
+                (addr, room) = (s.addr, s.len);
+                continue;
+            }
+            let n = data.len().min(room as usize);
+            mem.write(addr, &data[..n]).map_err(|_| ())?;
+            addr = addr.wrapping_add(n as u64);
+            room -= n as u32;
+            data = &data[n..];
+        }
+    }
+    Ok(())
+}
+
+/// What became of a frame for the device.
+enum Outcome {
+    Done,
+    /// Dropped (counted as `why`), the device fine.
+    Dropped(VqDrop),
+    /// The driver broke the rules.
+    Error,
+}
+
+impl RxFq {
+    fn receive(&self, dev: &dyn Device, vq: &Vq, fd: &QmFd) -> Outcome {
         let mem = dev.space_of(self.vq);
-        let s = &vq.stats;
         let mut st = vq.st.lock();
         let VqState { ring, link, .. } = &mut *st;
         let (
             Some(ring),
             Some(Link {
-                kind: LinkKind::Rx { bufs, .. },
+                kind: LinkKind::Rx { .. },
                 ..
             }),
-        ) = (ring.as_mut(), link.as_mut())
+        ) = (ring.as_mut(), link.as_ref())
         else {
-            // Stopped: the buffer goes with the ring.
-            return Dqrr::Consume;
+            // Stopped or disabled.
+            return Outcome::Dropped(VqDrop::NoBuffer);
         };
-        let Some(head) = bufs.take(fd.addr()) else {
-            s.drop(VqDrop::Fault);
-            return Dqrr::Consume;
-        };
-        let len = fd.length();
-        let ok = mem.write(fd.addr(), &RX_HDR).is_ok()
-            && ring.push_used(mem, head, HDR_LEN as u32 + len).is_ok();
-        if !ok {
-            drop(st);
-            dev.device_error();
-            return Dqrr::Consume;
+        let mut c = Chain::<SG_MAX>::default();
+        match ring.pop(mem, &mut c) {
+            Ok(true) => {}
+            Ok(false) => return Outcome::Dropped(VqDrop::NoBuffer),
+            Err(_) => return Outcome::Error,
         }
-        s.frames.fetch_add(1, Relaxed);
-        s.bytes.fetch_add(len as u64, Relaxed);
-        s.used.fetch_add(1, Relaxed);
+        vq.stats.descs.fetch_add(1, Relaxed);
+        let len = fd.length();
+        let fits = !c.truncated
+            && c.readable == 0
+            && c.n > 0
+            && c.write_len >= HDR_LEN as u64 + len as u64;
+        let written = fits
+            && matches!(
+                // SAFETY: dequeued from our FQ: the buffer is ours until
+                // released below, after this call.
+                unsafe {
+                    self.sw
+                        .bufs()
+                        .with_frame(fd, |f| write_chain(mem, &c, &[&RX_HDR[..], f]))
+                },
+                Some(Ok(()))
+            );
+        let used = if written { HDR_LEN as u32 + len } else { 0 };
+        if ring.push_used(mem, c.head, used).is_err() {
+            return Outcome::Error;
+        }
+        vq.stats.used.fetch_add(1, Relaxed);
+        if !written {
+            // A chain that cannot take the frame (or a write the space
+            // refused) is the driver's error.
+            return if fits {
+                Outcome::Error
+            } else {
+                Outcome::Dropped(VqDrop::BadChain)
+            };
+        }
+        vq.stats.frames.fetch_add(1, Relaxed);
+        vq.stats.bytes.fetch_add(len as u64, Relaxed);
+        Outcome::Done
+    }
+}
+
+impl FqHandler for RxFq {
+    fn dqrr(&self, fd: &QmFd, _napi: &NapiCtx) -> Dqrr {
+        let dev = self.dev.get();
+        let vq = &dev.vqs()[self.vq as usize];
+        let outcome = self.receive(dev, vq, fd);
+        self.sw.bufs().release_fd(fd);
+        match outcome {
+            Outcome::Done => {}
+            Outcome::Dropped(why) => vq.stats.drop(why),
+            Outcome::Error => dev.device_error(),
+        }
         Dqrr::Consume
     }
 
-    fn drain(&self, _fd: &QmFd) {}
+    /// Delivered, never received.
+    fn drain(&self, fd: &QmFd) {
+        self.sw.bufs().release_fd(fd);
+    }
 
-    /// Only the FMan enqueues here, and it handles its own rejections
-    /// (the buffer is one the relay lent and tracks: nothing to free).
-    fn ern(&self, _fd: &QmFd, _why: Ern) {}
+    /// The switch's enqueue, rejected: the switch counts and frees it.
+    fn ern(&self, fd: &QmFd, why: Ern) {
+        self.sw.rejected(fd, why);
+    }
 
     fn batch_end(&self, _napi: &NapiCtx) {
         let dev = self.dev.get();
         let vq = &dev.vqs()[self.vq as usize];
         let mut st = vq.st.lock();
-        let r = publish(dev, vq, &mut st).and_then(|n| Ok(lend(dev, vq, &mut st)? | n));
-        let r = r.and_then(|n| Ok(publish(dev, vq, &mut st)? | n));
-        match r {
+        match publish(dev, vq, &mut st) {
             Ok(true) => st.notify(&vq.stats),
             Ok(false) => {}
             Err(()) => {

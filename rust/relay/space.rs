@@ -6,7 +6,7 @@
 //!
 //! - An ASID space (vhost-vdpa; `dma_map`/`dma_unmap`/`reset_map`) starts
 //!   empty and `reset_map` empties it again: an address nobody mapped, or
-//!   mapped without the access asked for, is a [`DmaFault`] (the device's
+//!   mapped without the access asked for, is a [`Fault`] (the device's
 //!   error), never an access.
 //! - The kernel space is the DMA API of the device for the in-kernel
 //!   `virtio_vdpa` driver: without an IOMMU in front of the model, a DMA
@@ -26,7 +26,6 @@
 //! that is not the driver's any more.
 
 use crate::{
-    dpaa::{Dma, DmaFault},
     ffi,
     kapi::{
         iotlb::{Iotlb, MAP_RO, MAP_WO},
@@ -69,8 +68,8 @@ impl Spans {
         }
     }
 
-    fn push(&mut self, ptr: *mut u8, len: usize) -> Result<(), DmaFault> {
-        let slot = self.s.get_mut(self.n).ok_or(DmaFault)?;
+    fn push(&mut self, ptr: *mut u8, len: usize) -> Result<(), Fault> {
+        let slot = self.s.get_mut(self.n).ok_or(Fault)?;
         *slot = Span { ptr, len };
         self.n += 1;
         Ok(())
@@ -217,14 +216,14 @@ impl AddrSpace {
         len: usize,
         write: bool,
         out: &mut Spans,
-    ) -> Result<(), DmaFault> {
+    ) -> Result<(), Fault> {
         if len == 0 {
             return Ok(());
         }
         let len = len as u64;
         if self.kernel {
             if !ram(addr, len) {
-                return Err(DmaFault);
+                return Err(Fault);
             }
             return out.push(direct(addr), len as usize);
         }
@@ -232,14 +231,14 @@ impl AddrSpace {
         let t = self.tlb.lock();
         let (mut cur, mut left) = (addr, len);
         while left > 0 {
-            let m = t.lookup(cur).ok_or(DmaFault)?;
+            let m = t.lookup(cur).ok_or(Fault)?;
             if m.perm & need == 0 {
-                return Err(DmaFault);
+                return Err(Fault);
             }
             let n = left.min(m.last - cur + 1);
             let pa = m.addr.wrapping_add(cur - m.start);
             if !ram(pa, n) {
-                return Err(DmaFault);
+                return Err(Fault);
             }
             out.push(direct(pa), n as usize)?;
             cur = cur.wrapping_add(n);
@@ -257,8 +256,8 @@ impl PinnedDrop for AddrSpace {
     }
 }
 
-impl Dma for AddrSpace {
-    fn read(&self, addr: u64, out: &mut [u8]) -> Result<(), DmaFault> {
+impl GuestMem for AddrSpace {
+    fn read(&self, addr: u64, out: &mut [u8]) -> Result<(), Fault> {
         let g = rcu::read_lock();
         let mut spans = Spans::new();
         self.resolve(&g, addr, out.len(), false, &mut spans)?;
@@ -272,7 +271,7 @@ impl Dma for AddrSpace {
         Ok(())
     }
 
-    fn write(&self, addr: u64, data: &[u8]) -> Result<(), DmaFault> {
+    fn write(&self, addr: u64, data: &[u8]) -> Result<(), Fault> {
         let g = rcu::read_lock();
         let mut spans = Spans::new();
         self.resolve(&g, addr, data.len(), true, &mut spans)?;
@@ -284,16 +283,6 @@ impl Dma for AddrSpace {
             done += s.len;
         }
         Ok(())
-    }
-}
-
-impl GuestMem for AddrSpace {
-    fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), Fault> {
-        Dma::read(self, addr, buf).map_err(|_| Fault)
-    }
-
-    fn write(&self, addr: u64, data: &[u8]) -> Result<(), Fault> {
-        Dma::write(self, addr, data).map_err(|_| Fault)
     }
 }
 

@@ -1,60 +1,67 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Guest TX: a chain becomes an S/G frame descriptor whose entries point at
-//! the chain's buffers (no copy), past the virtio-net header. The FMan side
-//! of the TX FQ reads the frame through the device's address space, checks
-//! its source MAC (anti-spoof) and switches or transmits it; the
-//! confirmation completes the chain.
+//! Guest TX: a chain's frame (past the virtio-net header) is copied once,
+//! from the driver's buffers into a buffer of the port's pools, and the
+//! chain is used at once. The copy is what the switch checks (anti-spoof),
+//! classifies and delivers, and what the port transmits: the driver cannot
+//! change it after the check. A frame for the wire goes on the queue
+//! pair's TX FQ, which the port consumes; it releases the buffer after
+//! transmission.
 
 use super::{
     kick::Kick,
     vq::{Vq, VqDrop, VqState},
-    Device, Link, LinkKind, SgRef, HDR_LEN, SG_MAX,
+    Device, Link, LinkKind, HDR_LEN, SG_MAX,
 };
 use crate::{
-    dpaa::{Dma, Dqrr, DropReason, Ern, Fq, FqHandler, FrameQueue, MAX_FRAME, NO_BPID},
-    kapi::{backref::BackRef, dma::DmaMap, napi::NapiCtx},
+    dpaa::{DropReason, FrameQueue, TxOwner, MAX_FRAME, RX_OFFSET},
+    kapi::backref::BackRef,
+    switch::Switch,
 };
-use core::{cell::UnsafeCell, sync::atomic::Ordering::Relaxed};
+use core::sync::atomic::Ordering::Relaxed;
 use dpaa_core::{
-    fd::{walk_sg, Format, QmFd, SgEntry, SG_ENTRY_SIZE},
-    vring::Chain,
+    fd::QmFd,
+    vring::{Chain, GuestMem},
 };
-use kernel::{prelude::*, sync::Arc};
+use kernel::sync::Arc;
 
 /// Chains taken per kick before the relay yields (and re-kicks itself).
 const BUDGET: usize = 64;
-/// Bytes of the buffer a frame split over several pieces is gathered into.
-pub(crate) const SCRATCH: usize = MAX_FRAME as usize;
 
-/// Builds the S/G FD of a TX chain in its table slot.
-fn build(c: &Chain<SG_MAX>, sg: &SgRef, dma: &dyn DmaMap) -> Option<QmFd> {
+/// The frame's length, if `c` is a TX chain the device takes: readable
+/// buffers only, a virtio-net header and an Ethernet frame.
+fn frame_len(c: &Chain<SG_MAX>) -> Option<u32> {
     if c.truncated || c.readable == 0 || c.n != c.readable {
         return None;
     }
     let len = c.read_len.checked_sub(HDR_LEN as u64)?;
-    if !(14..=MAX_FRAME as u64).contains(&len) {
-        return None;
-    }
-    let mut pieces = [(0u64, 0u32); SG_MAX];
-    let mut k = 0;
+    (14..=MAX_FRAME as u64).contains(&len).then_some(len as u32)
+}
+
+/// Copies the frame of `c` (its readable bytes past the header) into `dst`.
+fn gather(mem: &dyn GuestMem, c: &Chain<SG_MAX>, dst: &mut [u8]) -> Result<(), ()> {
     let mut skip = HDR_LEN as u64;
+    let mut off = 0usize;
     for s in c.readable() {
         if skip >= s.len as u64 {
             skip -= s.len as u64;
             continue;
         }
-        pieces[k] = (s.addr.checked_add(skip)?, s.len - skip as u32);
+        let n = s.len as usize - skip as usize;
+        let d = dst.get_mut(off..off + n).ok_or(())?;
+        mem.read(s.addr.wrapping_add(skip), d).map_err(|_| ())?;
         skip = 0;
-        k += 1;
+        off += n;
     }
-    for (i, &(addr, n)) in pieces[..k].iter().enumerate() {
-        let e = SgEntry::new(NO_BPID, addr, 0, n, i + 1 == k).ok()?;
-        sg.fill(c.head, i, &e.to_bytes());
-    }
-    let fd = QmFd::sg(NO_BPID, sg.addr(c.head), 0, len as u32).ok()?;
-    sg.sync(dma, c.head);
-    Some(fd)
+    (off == dst.len()).then_some(()).ok_or(())
+}
+
+/// What became of one chain.
+enum Sent {
+    Ok,
+    Dropped(VqDrop),
+    /// The driver broke the rules (an address its space does not map).
+    Fault,
 }
 
 /// A kick of TX queue `vq`: send what the driver made available.
@@ -69,7 +76,7 @@ pub(crate) fn process(dev: &dyn Device, vq: &Vq) {
             Some(ring),
             Some(Link {
                 doorbell,
-                kind: LinkKind::Tx { fq, sg },
+                kind: LinkKind::Tx { fq },
             }),
         ) = (ring.as_mut(), link.as_ref())
         else {
@@ -89,32 +96,34 @@ pub(crate) fn process(dev: &dyn Device, vq: &Vq) {
             }
             n += 1;
             s.descs.fetch_add(1, Relaxed);
-            match build(&c, sg, &**dev.fman().dma()) {
-                Some(fd) => match fq.enqueue(fd) {
-                    Ok(()) => {
-                        s.frames.fetch_add(1, Relaxed);
-                        s.bytes.fetch_add(fd.length() as u64, Relaxed);
-                        continue;
-                    }
-                    Err(_) => s.drop(VqDrop::Enqueue),
-                },
-                None => s.drop(VqDrop::BadChain),
+            match send_from(dev, vq.idx, &c, &**fq) {
+                Sent::Ok => {
+                    s.frames.fetch_add(1, Relaxed);
+                    s.bytes.fetch_add(c.read_len - HDR_LEN as u64, Relaxed);
+                }
+                Sent::Dropped(why) => s.drop(why),
+                Sent::Fault => {
+                    s.drop(VqDrop::Fault);
+                    err = true;
+                }
             }
-            // Not sent: complete it now.
+            // Copied (or refused): the chain is done.
             if ring.push_used(mem, c.head, 0).is_err() {
                 err = true;
-                break;
             }
             s.used.fetch_add(1, Relaxed);
             completed = true;
+            if err {
+                break;
+            }
         }
         // More to do, or a chain made available after the last look but
-        // before kicks were asked for again (it sent none): come back.
+        // before kicks were asked for again: come back.
         let again = n == BUDGET
             || (!err
                 && ring.set_no_notify(mem, false).is_ok()
                 && ring.pending(mem).is_ok_and(|p| p > 0));
-        if again {
+        if again && !err {
             Kick::ring(doorbell);
         }
         let notify = completed
@@ -133,196 +142,65 @@ pub(crate) fn process(dev: &dyn Device, vq: &Vq) {
     }
 }
 
-/// The FMan side of a device's TX FQ.
-pub(crate) struct DevFmanTx {
-    /// The device; its datapath (holding this FQ) goes first.
-    dev: BackRef<dyn Device>,
-    vq: u16,
-    conf: Arc<Fq<TxConf>>,
-    /// Where a frame in several pieces is gathered for the parser.
-    scratch: UnsafeCell<KVec<u8>>,
-}
-
-// SAFETY: `scratch` is only used by `dqrr`, and an FQ is dequeued by one
-// poll at a time (its portal's NAPI); the rest is Send and Sync.
-unsafe impl Send for DevFmanTx {}
-// SAFETY: as above.
-unsafe impl Sync for DevFmanTx {}
-
-impl DevFmanTx {
-    pub(crate) fn new(
-        dev: BackRef<dyn Device>,
-        vq: u16,
-        conf: Arc<Fq<TxConf>>,
-        scratch: Option<KVec<u8>>,
-    ) -> Self {
-        Self {
-            dev,
-            vq,
-            conf,
-            scratch: UnsafeCell::new(scratch.unwrap_or_default()),
+/// Sends the frame of chain `c` of queue `idx` (whose lock the caller
+/// holds).
+fn send_from(dev: &dyn Device, idx: u16, c: &Chain<SG_MAX>, fq: &dyn FrameQueue) -> Sent {
+    let Some(len) = frame_len(c) else {
+        return Sent::Dropped(VqDrop::BadChain);
+    };
+    let sw = dev.switch();
+    let Some(buf) = sw.bufs().acquire(len) else {
+        return Sent::Dropped(VqDrop::NoBuffer);
+    };
+    let mem = dev.space_of(idx);
+    let copied = sw.bufs().fill(buf, len, |dst| gather(mem, c, dst));
+    let fd = match (copied, QmFd::contig(buf.bpid, buf.addr, RX_OFFSET, len)) {
+        (Some(Ok(())), Ok(fd)) => fd,
+        (Some(Err(())), _) => {
+            sw.bufs().release(buf.bpid, buf.addr);
+            return Sent::Fault;
         }
-    }
-
-    /// Reads the frame of `fd` and hands it to the FMan. Every byte is read
-    /// from the driver's memory once, into the FMan's buffer (the port's
-    /// DMA); the source MAC check, the parse, the classification and the
-    /// copies all use that copy, which the driver cannot change any more.
-    fn transmit(&self, dev: &dyn Device, fd: &QmFd) -> Result<(), VqDrop> {
-        if fd.format() != Some(Format::Sg) {
-            return Err(VqDrop::TxError);
+        _ => {
+            sw.bufs().release(buf.bpid, buf.addr);
+            return Sent::Dropped(VqDrop::TxError);
         }
-        // The FMan reads the S/G table through the port's IOMMU (a slot of
-        // the queue's table, mapped while the datapath lives).
-        let mut table = [0u8; SG_MAX * SG_ENTRY_SIZE];
-        dev.fman()
-            .dma()
-            .read(fd.addr(), &mut table)
-            .map_err(|_| VqDrop::TxError)?;
-        let mut pieces = [(0u64, 0u32); SG_MAX];
-        let mut k = 0;
-        walk_sg(&table, SG_MAX, fd.length(), |e| {
-            pieces[k] = (e.addr() + e.offset() as u64, e.length());
-            k += 1;
-        })
-        .map_err(|_| VqDrop::TxError)?;
-        let frame = self
-            .gather(dev.space_of(self.vq), &pieces[..k])
-            .inspect_err(|e| {
-                if matches!(e, VqDrop::Fault) {
-                    dev.device_error();
-                }
-            })?;
-        dev.fman()
-            .tx_frame(frame, dev.member(), dev.spoofchk())
-            .map_err(|r| match r {
-                DropReason::Spoofed => VqDrop::Spoofed,
-                _ => VqDrop::TxError,
-            })
-    }
-
-    /// Copies the pieces into the scratch buffer: the FMan's buffer of the
-    /// frame.
-    fn gather(&self, space: &dyn Dma, pieces: &[(u64, u32)]) -> Result<&[u8], VqDrop> {
-        // SAFETY: only `dqrr` gets here, one poll at a time (see Sync).
-        let scratch = unsafe { &mut *self.scratch.get() };
-        let mut off = 0usize;
-        for &(addr, len) in pieces {
-            let end = off.checked_add(len as usize).ok_or(VqDrop::TxError)?;
-            let dst = scratch.get_mut(off..end).ok_or(VqDrop::TxError)?;
-            space.read(addr, dst).map_err(|_| VqDrop::Fault)?;
-            off = end;
-        }
-        Ok(&scratch[..off])
-    }
-}
-
-impl FqHandler for DevFmanTx {
-    fn dqrr(&self, fd: &QmFd, _napi: &NapiCtx) -> Dqrr {
-        let dev = self.dev.get();
-        let ok = match self.transmit(dev, fd) {
-            Ok(()) => true,
-            Err(r) => {
-                dev.vqs()[self.vq as usize].stats.drop(r);
-                false
+    };
+    match sw.member_frame(fd, dev.member(), dev.spoofchk()) {
+        Ok(None) => Sent::Ok,
+        Ok(Some(fd)) => match fq.enqueue(fd) {
+            Ok(()) => Sent::Ok,
+            Err(_) => {
+                sw.bufs().release_fd(&fd);
+                Sent::Dropped(VqDrop::Enqueue)
             }
-        };
-        let mut c = *fd;
-        c.set_status(if ok { 0 } else { 1 });
-        if self.conf.enqueue(c).is_err() {
-            // Not taken: the chain completes now.
-            self.conf.handler().complete_now(&c);
+        },
+        Err(why) => {
+            sw.bufs().release_fd(&fd);
+            Sent::Dropped(if why == DropReason::Spoofed {
+                VqDrop::Spoofed
+            } else {
+                VqDrop::TxError
+            })
         }
-        Dqrr::Consume
-    }
-
-    fn drain(&self, _fd: &QmFd) {}
-
-    /// A frame QMan rejected on the TX FQ: not sent, its chain completes.
-    fn ern(&self, fd: &QmFd, _why: Ern) {
-        let dev = self.dev.get();
-        dev.vqs()[self.vq as usize].stats.drop(VqDrop::Enqueue);
-        self.conf.handler().complete_now(fd);
     }
 }
 
-/// The relay side of a device's TX-confirmation FQ.
-pub(crate) struct TxConf {
+/// The owner of a device's TX FQ: hears of frames the port did not take.
+pub(crate) struct DevTx {
     /// The device; its datapath (holding this FQ) goes first.
     pub(crate) dev: BackRef<dyn Device>,
     pub(crate) vq: u16,
+    pub(crate) sw: Arc<Switch>,
 }
 
-impl TxConf {
-    /// Publishes the chains completed since the last time (one used-ring
-    /// update, one interrupt if the driver wants it).
-    fn publish(&self) {
-        let dev = self.dev.get();
-        let vq = &dev.vqs()[self.vq as usize];
-        let mem = dev.space_of(self.vq);
-        let mut st = vq.st.lock();
-        let Some(ring) = st.ring.as_mut() else {
-            return;
-        };
-        match ring.publish(mem) {
-            Ok(true) => st.notify(&vq.stats),
-            Ok(false) => {}
-            Err(_) => {
-                drop(st);
-                dev.device_error();
-            }
+impl TxOwner for DevTx {
+    /// Rejected by QMan, or left at teardown: not sent; the chain was
+    /// used when it was copied, the buffer goes back.
+    fn tx_done(&self, fd: &QmFd) {
+        if fd.status() != 0 {
+            let dev = self.dev.get();
+            dev.vqs()[self.vq as usize].stats.drop(VqDrop::Enqueue);
         }
-    }
-
-    /// [`TxConf::complete`] outside a dequeue batch (a rejection, a
-    /// confirmation not queued): no batch end follows to publish it.
-    fn complete_now(&self, fd: &QmFd) {
-        self.complete(fd);
-        self.publish();
-    }
-
-    /// The chain of a frame back from the port (or never sent): used, with
-    /// nothing written.
-    fn complete(&self, fd: &QmFd) {
-        let dev = self.dev.get();
-        let vq = &dev.vqs()[self.vq as usize];
-        let mem = dev.space_of(self.vq);
-        let mut st = vq.st.lock();
-        let VqState { ring, link, .. } = &mut *st;
-        if let (
-            Some(ring),
-            Some(Link {
-                kind: LinkKind::Tx { sg, .. },
-                ..
-            }),
-        ) = (ring.as_mut(), link.as_ref())
-        {
-            if let Some(head) = sg.head_of(fd.addr()) {
-                if ring.push_used(mem, head, 0).is_ok() {
-                    vq.stats.used.fetch_add(1, Relaxed);
-                    return;
-                }
-            }
-            drop(st);
-            dev.device_error();
-        }
-    }
-}
-
-impl FqHandler for TxConf {
-    fn dqrr(&self, fd: &QmFd, _napi: &NapiCtx) -> Dqrr {
-        self.complete(fd);
-        Dqrr::Consume
-    }
-
-    fn drain(&self, _fd: &QmFd) {}
-
-    /// A confirmation QMan rejected still completes its chain.
-    fn ern(&self, fd: &QmFd, _why: Ern) {
-        self.complete_now(fd);
-    }
-
-    fn batch_end(&self, _napi: &NapiCtx) {
-        self.publish();
+        self.sw.bufs().release_fd(fd);
     }
 }

@@ -17,13 +17,11 @@ use crate::{
     },
 };
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use dpaa_core::{bufmap::BufMap, vring::SplitRing};
+use dpaa_core::vring::SplitRing;
 use kernel::{c_str, prelude::*, sync::Arc};
 
 /// Largest queue size the device takes.
 pub(crate) const VQ_NUM_MAX: u16 = 256;
-/// Buffers an RX queue can lend at once (more than a queue holds).
-pub(crate) type RxBufs = BufMap<512>;
 
 /// What a virtqueue is for, by its index and the negotiated features.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -46,14 +44,18 @@ pub(crate) enum VqDrop {
     Spoofed,
     /// An address the device's space does not map.
     Fault,
+    /// No buffer: an RX frame with no chain available, a TX frame with no
+    /// port buffer free.
+    NoBuffer,
 }
 
-pub(crate) const VQ_DROP_NAMES: [&CStr; 5] = [
+pub(crate) const VQ_DROP_NAMES: [&CStr; 6] = [
     c_str!("drop_bad_chain"),
     c_str!("drop_enqueue"),
     c_str!("drop_tx_error"),
     c_str!("drop_spoofed"),
     c_str!("drop_fault"),
+    c_str!("drop_no_buffer"),
 ];
 
 /// Counters of a virtqueue (`vdpa dev vstats show`).
@@ -69,7 +71,7 @@ pub(crate) struct VqStats {
     pub(crate) used: AtomicU64,
     /// Callbacks (interrupts) raised.
     pub(crate) irqs: AtomicU64,
-    pub(crate) drops: [AtomicU64; 5],
+    pub(crate) drops: [AtomicU64; 6],
 }
 
 impl VqStats {

@@ -9,7 +9,7 @@
 //! the CVQ; a MAC another entity owns is refused whether or not a rule for
 //! it is installed at the moment.
 
-use crate::dpaa::CLASSIFIER_SLOTS;
+use crate::switch::CLASSIFIER_SLOTS;
 use dpaa_core::classify::{Classifier, ClassifyError, Key, Member, Rule, Target};
 
 /// Extra unicast addresses a device filters exactly; more make it

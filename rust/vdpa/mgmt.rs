@@ -8,13 +8,14 @@
 
 use super::net::{Params, VdpaNet, NAS, NGROUPS};
 use crate::{
-    dpaa::{FmanPort, PortCaps, HOST_MEMBER, MAX_FRAME, WIRE_MEMBER},
+    dpaa::{PortCaps, MAX_FRAME},
     ffi,
     kapi::{
         device::{dev_err, Device},
         error::{eopnotsupp, errno},
         vdpa::{ConfigAttr, DevSetConfig, MgmtDevCaps, MgmtDevOps, MgmtHandle, VdpaDevice},
     },
+    switch::{Switch, HOST_MEMBER, WIRE_MEMBER},
 };
 use dpaa_core::virtio_net::{self as vn, FeatureError};
 use kernel::{fmt, new_mutex, prelude::*, str::CString, sync::Arc, sync::Mutex};
@@ -47,17 +48,17 @@ type Devices = [Option<Arc<VdpaNet>>; MAX_DEVICES];
 /// The management device operations of one port.
 pub(crate) struct PortMgmt {
     index: u32,
-    fman: Arc<FmanPort>,
+    sw: Arc<Switch>,
     max_vqp: u16,
     /// Devices by classifier member (slot `member - 1`).
     devices: Pin<KBox<Mutex<Devices>>>,
 }
 
 impl PortMgmt {
-    pub(crate) fn new(index: u32, fman: Arc<FmanPort>, caps: &PortCaps) -> Result<Self> {
+    pub(crate) fn new(index: u32, sw: Arc<Switch>, caps: &PortCaps) -> Result<Self> {
         Ok(Self {
             index,
-            fman,
+            sw,
             max_vqp: caps.max_vqp_per_device,
             devices: KBox::pin_init(
                 new_mutex!([const { None }; MAX_DEVICES], "vdpa_port_devices"),
@@ -83,7 +84,7 @@ impl PortMgmt {
     /// end's, each device's admin MAC and the ones its driver set), in use
     /// or not at the moment.
     fn owner_of(&self, mac: [u8; 6], except: u8) -> Option<&'static str> {
-        match self.fman.with_classifier(|c| c.owner(&mac))? {
+        match self.sw.with_classifier(|c| c.owner(&mac))? {
             m if m == except => None,
             HOST_MEMBER => Some("the host interface"),
             WIRE_MEMBER => Some("the wire end"),
@@ -181,12 +182,12 @@ impl MgmtDevOps for PortMgmt {
             .mac()
             .unwrap_or([0x02, 0xd0, 0xaa, self.index as u8, 0x01, member]);
         self.check_mac(parent, name, mac, member)?;
-        self.fman
+        self.sw
             .with_classifier(|c| c.claim(mac, member))
             .map_err(|_| errno(ffi::EADDRINUSE))?;
-        let release = || self.fman.with_classifier(|c| c.release_all(member));
+        let release = || self.sw.with_classifier(|c| c.release_all(member));
         let dev = VdpaNet::new(
-            self.fman.clone(),
+            self.sw.clone(),
             Params {
                 name: CString::try_from_fmt(fmt!("{name}"))?,
                 mac,
@@ -216,7 +217,7 @@ impl MgmtDevOps for PortMgmt {
         if let Some(d) = taken {
             d.shutdown();
             // Its MACs are free for others now.
-            self.fman.with_classifier(|c| c.release_all(d.member));
+            self.sw.with_classifier(|c| c.release_all(d.member));
         }
     }
 

@@ -17,7 +17,6 @@
 
 use super::filter::{self, FilterError, Filters};
 use crate::{
-    dpaa::FmanPort,
     ffi,
     kapi::{
         error::errno,
@@ -29,9 +28,10 @@ use crate::{
     relay::{
         self,
         space::{AddrSpace, Spaces},
-        vq::{Role, Vq, VqState, VQ_DROP_NAMES, VQ_NUM_MAX},
-        Datapath, Link, LinkKind,
+        vq::{Role, Vq, VQ_DROP_NAMES, VQ_NUM_MAX},
+        Datapath,
     },
+    switch::Switch,
 };
 use core::sync::atomic::{
     AtomicBool, AtomicU32, AtomicU64, AtomicU8,
@@ -75,7 +75,7 @@ struct Cfg {
 /// A virtio-net vDPA device.
 #[pin_data(PinnedDrop)]
 pub(crate) struct VdpaNet {
-    pub(crate) fman: Arc<FmanPort>,
+    pub(crate) sw: Arc<Switch>,
     pub(crate) member: u8,
     pub(crate) name: CString,
     pub(crate) max_vqp: u16,
@@ -130,7 +130,7 @@ fn in_use() -> Error {
 
 impl VdpaNet {
     /// A device on member `p.member`, whose admin MAC the caller claimed.
-    pub(crate) fn new(fman: Arc<FmanPort>, p: Params) -> Result<Arc<Self>> {
+    pub(crate) fn new(sw: Arc<Switch>, p: Params) -> Result<Arc<Self>> {
         let nvqs = vn::max_vqs(p.max_vqp) as usize;
         let mut vqs = KVec::with_capacity(nvqs, GFP_KERNEL)?;
         for i in 0..nvqs {
@@ -140,7 +140,7 @@ impl VdpaNet {
         let filters = Filters::new(p.mac);
         Arc::pin_init(
             try_pin_init!(Self {
-                fman,
+                sw,
                 member: p.member,
                 name: p.name,
                 max_vqp: p.max_vqp,
@@ -241,12 +241,6 @@ impl VdpaNet {
         self.spaces.of_group(group)
     }
 
-    /// Room an RX buffer needs: the virtio-net header and a frame of the
-    /// MTU (with a VLAN tag).
-    pub(crate) fn rx_room(&self) -> u32 {
-        crate::relay::HDR_LEN as u32 + self.mtu as u32 + 18
-    }
-
     /// An unrecoverable error: DEVICE_NEEDS_RESET and a config change
     /// notification (once); the datapath stops at the next reset.
     pub(crate) fn device_error(&self) {
@@ -280,7 +274,7 @@ impl VdpaNet {
         new.trusted = self.trusted();
         let (old, base) = (g.0, g.1);
         let admin = self.admin_mac();
-        self.fman
+        self.sw
             .with_classifier(|c| filter::update(c, self.member, admin, base, &old, &new))
             .map_err(|e| match e {
                 FilterError::InUse => in_use(),
@@ -305,7 +299,7 @@ impl VdpaNet {
         // Admin changes one at a time (vs. `trust`).
         let _cfg = self.cfg.lock();
         let old = self.admin_mac();
-        self.fman
+        self.sw
             .with_classifier(|c| c.claim(mac, self.member))
             .map_err(|_| in_use())?;
         self.admin.mac.store(mac_u64(mac), Relaxed);
@@ -320,7 +314,7 @@ impl VdpaNet {
         // The MAC given up, unless the filters still use it.
         let g = self.filters.lock();
         if g.0.mac != keep && !g.0.uc().contains(&keep) {
-            self.fman.with_classifier(|c| c.release(keep, self.member));
+            self.sw.with_classifier(|c| c.release(keep, self.member));
         }
         drop(g);
         r?;
@@ -361,7 +355,7 @@ impl VdpaNet {
             let mut f = g.0;
             f.pairs = 1;
             f.trusted = self.trusted();
-            self.fman
+            self.sw
                 .with_classifier(|c| filter::install(c, base, &f))
                 .map_err(|_| in_use())?;
             *g = (f, Some(base));
@@ -376,13 +370,13 @@ impl VdpaNet {
             let mut g = self.filters.lock();
             if let Some(t) = g.1.take() {
                 let f = g.0;
-                self.fman.with_classifier(|c| filter::uninstall(c, t, &f));
+                self.sw.with_classifier(|c| filter::uninstall(c, t, &f));
             }
         }
         if let Some(dp) = cfg.dp.take() {
-            // The FMan may be writing into one of our buffers for a frame
-            // it routed before the rules went (it does so in BH context):
-            // wait for that before the buffers go back to the driver.
+            // The switch may be handing a frame it routed before the rules
+            // went to one of our FQs (it does so in BH context): wait for
+            // that, or it could land in a new FQ that reuses the FQID.
             rcu::synchronize();
             dp.unlink_vqs(self);
             drop(dp);
@@ -421,56 +415,12 @@ impl VdpaNet {
         self.vqs.get(idx as usize).map(|v| &**v)
     }
 
-    /// A queue is disabled. An RX queue's lent buffers are taken back from
-    /// its pool and the FMan is waited for, then their chains are completed
-    /// empty: once this returns nothing is written into them and the
-    /// driver has them all back.
+    /// A queue is disabled: its ring is stopped (its state kept for
+    /// `get_vq_state`); once this returns nothing is written into it.
     fn disable_vq(&self, vq: &Vq) {
-        let mem = self.space_of(vq.idx);
-        let ring = {
-            let mut st = vq.st.lock();
-            let ring = st.ring.take();
-            if let Some(r) = &ring {
-                st.last_avail = r.last_avail;
-            }
-            match st.link.as_ref().map(|l| &l.kind) {
-                Some(LinkKind::Rx { pool, .. }) => {
-                    pool.fence();
-                    ring
-                }
-                _ => return,
-            }
-        };
-        // A frame the FMan routed before the drain may still be going into
-        // one of them (BH context).
-        rcu::synchronize();
         let mut st = vq.st.lock();
-        let VqState {
-            link, last_avail, ..
-        } = &mut *st;
-        let Some(Link {
-            kind: LinkKind::Rx { bufs, .. },
-            ..
-        }) = link.as_mut()
-        else {
-            return;
-        };
-        let mut err = false;
-        if let Some(mut r) = ring {
-            for head in bufs.heads() {
-                if r.push_used(mem, head, 0).is_err() {
-                    err = true;
-                    break;
-                }
-                vq.stats.used.fetch_add(1, Relaxed);
-            }
-            err |= r.publish(mem).is_err();
-            *last_avail = r.last_avail;
-        }
-        bufs.clear();
-        drop(st);
-        if err {
-            self.device_error();
+        if let Some(r) = st.ring.take() {
+            st.last_avail = r.last_avail;
         }
     }
 }
@@ -495,14 +445,6 @@ impl relay::Device for VdpaNet {
         VdpaNet::space_of(self, idx)
     }
 
-    fn data_space(&self) -> &AddrSpace {
-        self.space_of_group(DATA_GROUP)
-    }
-
-    fn rx_room(&self) -> u32 {
-        VdpaNet::rx_room(self)
-    }
-
     fn device_error(&self) {
         VdpaNet::device_error(self)
     }
@@ -511,8 +453,8 @@ impl relay::Device for VdpaNet {
         VdpaNet::broken(self)
     }
 
-    fn fman(&self) -> &Arc<FmanPort> {
-        &self.fman
+    fn switch(&self) -> &Arc<Switch> {
+        &self.sw
     }
 
     fn member(&self) -> u8 {
@@ -542,8 +484,8 @@ impl VdpaOps for VdpaNet {
     const VENDOR_ID: u32 = 0x4450_4141;
     const VQ_ALIGN: u32 = 4096;
     const CONFIG_SIZE: usize = CONFIG_SIZE;
-    // Buffers the FMan writes must fit a frame descriptor's 40-bit address.
-    const IOVA_LAST: u64 = dpaa_core::fd::ADDR_MAX;
+    // Guest addresses never reach the FMan (the relay copies): all of them.
+    const IOVA_LAST: u64 = u64::MAX;
 
     fn set_vq_address(&self, idx: u16, desc: u64, driver: u64, device: u64) -> Result {
         let vq = self.vq(idx).ok_or(EINVAL)?;

@@ -294,7 +294,7 @@ def cmd_unmap_freed(path, rounds="10"):
 
 def cmd_feed(path, secs="30"):
     """Keeps the RX ring and the CVQ full of work for `secs` seconds: every
-    RX buffer too small (completed at once), every command refused; the
+    RX buffer too small (completed as frames arrive), every command refused; the
     avail indexes run ahead as fast as the device completes."""
     d = Vdpa(path, size=1 << 20)
     d.negotiate(CVQ_FEATURES)

@@ -58,20 +58,15 @@ impl MemberSet {
 }
 
 /// Where matching frames go: FQs `fqid..fqid + fq_count` (chosen by the flow
-/// hash), buffers from pool `bpid`, owned by member `member`.
+/// hash), owned by member `member`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Target {
     /// First FQID of the range.
     pub fqid: u32,
     /// Length of the range (at least 1).
     pub fq_count: u16,
-    /// Buffer pool of the receiving entity.
-    pub bpid: u8,
     /// The member (local entity) receiving.
     pub member: u8,
-    /// FQ `i` of the range takes buffers from pool `bpid + i` (each RX
-    /// virtqueue lends its own buffers), not all from `bpid`.
-    pub pool_per_fq: bool,
 }
 
 /// A rule's match.
@@ -777,9 +772,7 @@ mod tests {
         Target {
             fqid: 100 * member as u32 + 1,
             fq_count: 4,
-            bpid: member + 1,
             member,
-            pool_per_fq: false,
         }
     }
 

@@ -9,7 +9,6 @@
 // The kernel build adds `no_std` itself (`-Zcrate-attr=no_std`).
 #![cfg_attr(not(any(test, MODULE)), no_std)]
 
-pub mod bufmap;
 pub mod cgr;
 pub mod classify;
 pub mod ctrl;
@@ -20,6 +19,7 @@ pub mod fq;
 pub mod hash;
 pub mod iommu;
 pub mod parse;
+pub mod pools;
 pub mod ring;
 pub mod virtio_net;
 pub mod vring;

@@ -8,14 +8,15 @@
 //! pool only keeps their addresses, and gives every one back at teardown.
 
 use crate::{
-    dpaa::{BufFree, Dma, PoolStats, MAX_BUFS_PER_CMD},
+    dpaa::{BufFree, PoolStats, MAX_BUFS_PER_CMD},
     kapi::sync::{new_spinlock_bh, SpinLockBh},
 };
 use core::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use kernel::{prelude::*, sync::Arc};
 
-/// BPIDs the model has (0 is reserved, 0xff means "no pool" in an FD).
-const MAX_BPIDS: usize = 255;
+/// BPIDs BMan has (`BM_POOL_MAX`; 0 is reserved, 0xff means "no pool" in
+/// an FD).
+const MAX_BPIDS: usize = 64;
 
 struct Stack {
     addrs: KVec<u64>,
@@ -26,12 +27,6 @@ struct Stack {
 #[pin_data(PinnedDrop)]
 pub(crate) struct Pool {
     bpid: u8,
-    /// Bytes of each buffer the FMan may write (offset + frame).
-    room: u32,
-    /// Where in a buffer the FMan puts a frame (the FD offset).
-    offset: u16,
-    /// The address space of the buffers (their owner's).
-    dma: Arc<dyn Dma>,
     free_buf: Arc<dyn BufFree>,
     /// Unregistered: released buffers are freed, not kept.
     closed: AtomicBool,
@@ -45,18 +40,6 @@ pub(crate) struct Pool {
 impl Pool {
     pub(crate) fn bpid(&self) -> u8 {
         self.bpid
-    }
-
-    pub(super) fn room(&self) -> u32 {
-        self.room
-    }
-
-    pub(super) fn offset(&self) -> u16 {
-        self.offset
-    }
-
-    pub(super) fn dma(&self) -> &dyn Dma {
-        &*self.dma
     }
 
     /// Buffers in the pool.
@@ -94,8 +77,8 @@ impl Pool {
         Ok(())
     }
 
-    /// Takes `out.len()` (at most 8) buffers, or none.
-    pub(super) fn acquire(&self, out: &mut [u64]) -> bool {
+    /// Takes `out.len()` (at most 8) buffers, or none (`bman_acquire()`).
+    pub(crate) fn acquire(&self, out: &mut [u64]) -> bool {
         if out.len() > MAX_BUFS_PER_CMD {
             return false;
         }
@@ -117,22 +100,6 @@ impl Pool {
             self.stats.depleted.fetch_add(1, Relaxed);
         }
         ok
-    }
-
-    /// Takes every buffer out of the pool (their owner has them back) and
-    /// stops taking buffers back: one acquired before and released after
-    /// (a failed enqueue) is dropped, not stacked again. Returns how many.
-    pub(crate) fn fence(&self) -> usize {
-        self.closed.store(true, Relaxed);
-        let mut s = self.stack.lock();
-        let n = s.len;
-        s.len = 0;
-        n
-    }
-
-    /// Takes buffers again (after [`Pool::fence`]).
-    pub(crate) fn unfence(&self) {
-        self.closed.store(false, Relaxed);
     }
 
     /// Closes the pool and frees every buffer in it.
@@ -182,18 +149,10 @@ impl Bman {
         )
     }
 
-    /// A new pool of up to `capacity` buffers with `room` bytes for the
-    /// FMan each (frames at `offset`), in address space `dma`, freed with
-    /// `free_buf`.
-    pub(crate) fn new_pool(
-        &self,
-        capacity: usize,
-        room: u32,
-        offset: u16,
-        dma: Arc<dyn Dma>,
-        free_buf: Arc<dyn BufFree>,
-    ) -> Result<PoolRef> {
-        let v = self.new_pools(1, capacity, room, offset, dma, free_buf)?;
+    /// `bman_new_pool()`: a pool of up to `capacity` buffers (the model's
+    /// stockpile), whose buffers are freed with `free_buf` at teardown.
+    pub(crate) fn new_pool(&self, capacity: usize, free_buf: Arc<dyn BufFree>) -> Result<PoolRef> {
+        let v = self.new_pools(1, capacity, free_buf)?;
         v.into_iter().next().ok_or(EINVAL)
     }
 
@@ -202,9 +161,6 @@ impl Bman {
         &self,
         count: usize,
         capacity: usize,
-        room: u32,
-        offset: u16,
-        dma: Arc<dyn Dma>,
         free_buf: Arc<dyn BufFree>,
     ) -> Result<KVec<PoolRef>> {
         if count == 0 {
@@ -224,14 +180,10 @@ impl Bman {
         let made = (|| -> Result<KVec<Arc<Pool>>> {
             let mut v = KVec::with_capacity(count, GFP_KERNEL)?;
             for i in 0..count {
-                let dma = dma.clone();
                 let free_buf = free_buf.clone();
                 let pool = Arc::pin_init(
                     try_pin_init!(Pool {
                         bpid: (first + i) as u8,
-                        room,
-                        offset,
-                        dma,
                         free_buf,
                         closed: AtomicBool::new(false),
                         stack <- new_spinlock_bh!(
@@ -267,7 +219,7 @@ impl Bman {
     }
 
     /// The pool with BPID `bpid`, if one is registered (the model's FMan).
-    pub(super) fn lookup(&self, bpid: u8) -> Option<Arc<Pool>> {
+    pub(crate) fn lookup(&self, bpid: u8) -> Option<Arc<Pool>> {
         self.pools.lock().pools.get(bpid as usize)?.clone()
     }
 

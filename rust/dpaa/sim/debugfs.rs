@@ -7,7 +7,7 @@
 //! qman/portals        per portal: polls, frames, stalled
 //! qman/fail_enqueue   (rw) reject the next N enqueues
 //! qman/stall_portal   (w) "IDX 1" stalls portal IDX, "IDX 0" resumes it
-//! bman/pools          every pool: bpid count capacity room counters
+//! bman/pools          every pool: bpid count capacity counters
 //! bman/deplete        (w) "BPID 1" makes pool BPID act empty, "BPID 0" undoes it
 //! ```
 
@@ -109,16 +109,15 @@ impl Show for Pools {
     fn show(&self, m: &SeqFile) {
         seq_print!(
             m,
-            "bpid count capacity room acquired released depleted deplete_fault\n"
+            "bpid count capacity acquired released depleted deplete_fault\n"
         );
         self.0.for_each_pool(|p| {
             seq_print!(
                 m,
-                "{} {} {} {} {} {} {} {}\n",
+                "{} {} {} {} {} {} {}\n",
                 p.bpid(),
                 p.count(),
                 p.capacity(),
-                p.room(),
                 p.stats.acquired.load(Relaxed),
                 p.stats.released.load(Relaxed),
                 p.stats.depleted.load(Relaxed),

@@ -19,7 +19,6 @@
 //! next access to it.
 
 use crate::{
-    dpaa::{Dma, DmaFault},
     ffi,
     kapi::{
         device::Device,
@@ -33,6 +32,10 @@ use core::{
     sync::atomic::{AtomicU64, Ordering::Relaxed},
 };
 use dpaa_core::iommu::{Access, Iommu};
+
+/// An access the IOMMU refused.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct DmaFault;
 use kernel::{prelude::*, sync::Arc};
 
 /// Bits of the DMA addresses the port takes: a frame descriptor's 40.
@@ -117,6 +120,19 @@ impl PortDma {
         NonNull::new(p.cast()).ok_or(DmaFault)
     }
 
+    /// The driver used an IOVA it does not have mapped (a sync, a CPU
+    /// lookup): its bug, loud.
+    fn driver_error(&self, what: &str, iova: u64, len: usize) {
+        self.stats.bad_unmaps.fetch_add(1, Relaxed);
+        pr_err!(
+            "dpaa_sim{}: IOMMU error: {} of {} bytes at iova {:#x}, not mapped\n",
+            self.port,
+            what,
+            len,
+            iova
+        );
+    }
+
     /// The `len` bytes at `iova`, read by the FMan in place (a host frame
     /// it transmits), if they are mapped for it.
     ///
@@ -181,16 +197,28 @@ impl DmaMap for PortDma {
             // SAFETY: the DMA API's mapping under the IOVA (the caller's
             // guarantee, and the IOMMU agreed).
             Some(bus) => unsafe { self.dev.sync_for_device(bus, len, dir) },
-            None => {
-                self.stats.bad_unmaps.fetch_add(1, Relaxed);
-                pr_err!(
-                    "dpaa_sim{}: IOMMU error: sync of {} bytes at iova {:#x}, not mapped\n",
-                    self.port,
-                    len,
-                    iova
-                );
-            }
+            None => self.driver_error("sync", iova, len),
         }
+    }
+
+    unsafe fn sync_for_cpu(&self, iova: u64, len: usize, dir: Dir) {
+        let bus = self.iommu.lock().translate(iova, len as u64, Access::Read);
+        match bus {
+            // SAFETY: the DMA API's mapping under the IOVA (the caller's
+            // guarantee, and the IOMMU agreed).
+            Some(bus) => unsafe { self.dev.sync_for_cpu(bus, len, dir) },
+            None => self.driver_error("sync", iova, len),
+        }
+    }
+
+    fn virt(&self, iova: u64, len: usize) -> Option<NonNull<u8>> {
+        // The CPU's view of a buffer the driver mapped: no device access,
+        // so a miss is the driver's error, not an IOMMU fault.
+        let Some(bus) = self.iommu.lock().translate(iova, len as u64, Access::Read) else {
+            self.driver_error("lookup", iova, len);
+            return None;
+        };
+        self.dev.virt(bus, len)
     }
 
     unsafe fn unmap(&self, iova: u64, len: usize, dir: Dir) -> NonNull<u8> {
@@ -223,18 +251,10 @@ impl DmaMap for PortDma {
     }
 }
 
-/// The host's space as the port's pools and FMan see it: IOVAs of the
-/// port's IOMMU.
-impl Dma for PortDma {
-    fn read(&self, addr: u64, out: &mut [u8]) -> Result<(), DmaFault> {
-        let p = self.translate(addr, out.len(), Access::Read)?;
-        // SAFETY: mapped for the device's reads: memory the owner keeps
-        // while the FMan has the buffer.
-        unsafe { core::ptr::copy_nonoverlapping(p.as_ptr(), out.as_mut_ptr(), out.len()) };
-        Ok(())
-    }
-
-    fn write(&self, addr: u64, data: &[u8]) -> Result<(), DmaFault> {
+/// The FMan's accesses to host memory: through the IOMMU only.
+impl PortDma {
+    /// The FMan writes `data` at `addr`.
+    pub(super) fn write_dev(&self, addr: u64, data: &[u8]) -> Result<(), DmaFault> {
         let p = self.translate(addr, data.len(), Access::Write)?;
         // SAFETY: mapped for the device's writes: a buffer the FMan
         // acquired from its pool, the owner's memory until it is returned.

@@ -1,114 +1,63 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! FMan port model: what the port's hardware does to a frame.
+//! FMan port model: what the port's hardware does with a frame, as the
+//! mainline FMan driver configures it (`fman_port.h`), and nothing more.
 //!
-//! RX (a frame from the wire): parse, classify, hash over the target's FQ
-//! range, acquire a buffer from the target's pool, "DMA" the frame into it
-//! at [`RX_OFFSET`], enqueue the FD. TX (a frame a local entity enqueued on
-//! its TX FQ): parse and classify; a matching local entity gets it through
-//! the same RX path (the internal switch), anything else goes to the wire;
-//! group frames go to every subscribed entity and the wire. Drops are
-//! counted by reason. The copy into the buffer is the only copy.
+//! RX (a frame from the wire): the parser and KeyGen hash the flow over the
+//! port's RX FQ range; the BMI takes a buffer from the smallest of the
+//! port's pools (at most 8, by buffer size) that fits the frame at the
+//! port's one data offset, writes the frame into it through the port's
+//! IOMMU and enqueues a contiguous FD. A frame no pool fits, no buffer, a
+//! rejected enqueue: dropped and counted by reason.
+//!
+//! TX: FQs made for the port are consumed by the port itself (QMan's
+//! direct-connect portal, `QMAN_FQ_FLAG_TO_DCPORTAL`): it reads the frame
+//! through the IOMMU and transmits it, then enqueues the FD on the FQ's
+//! confirmation FQ or, with none, releases the buffer to the pool the FD
+//! names (BMan deallocation by the FMan).
+//!
+//! Classification, local switching and anti-spoof are not the port's: the
+//! driver's switch does them, above the backend (`crate::switch`).
 
 use super::{bman::Bman, dma::PortDma, qman::Qman};
 use crate::{
-    dpaa::Ern,
+    dpaa::{
+        DirStats, Dqrr, DropReason, Ern, FqHandler, FqInit, FrameQueue, Pool, TxOwner, NO_BPID,
+    },
     ffi,
-    kapi::sync::{new_spinlock_bh, SpinLockBh},
+    kapi::{
+        napi::NapiCtx,
+        sync::{new_spinlock_bh, SpinLockBh},
+    },
 };
-use core::sync::atomic::{AtomicPtr, AtomicU64, Ordering::Relaxed};
+use core::sync::atomic::{AtomicPtr, Ordering::Relaxed};
 use dpaa_core::{
-    classify::{Classifier, Target, MAX_MEMBERS},
     fd::{Format, QmFd},
     hash::{flow_hash, pick, HashConfig},
-    parse::{parse, Parsed},
+    parse::parse,
+    pools::{choose, NoBuffer},
 };
 use kernel::{c_str, prelude::*, sync::Arc};
 
-/// Where the FMan writes a received frame in a host buffer (the FD offset).
+/// Where the FMan writes a received frame in a buffer (the port's one data
+/// offset: the FD offset of every frame it receives).
 pub(crate) const RX_OFFSET: u16 = 64;
 /// Largest frame the port takes (FMan's maximum receive frame).
 pub(crate) const MAX_FRAME: u32 = 9600;
-/// Rule table capacity of a port's classifier (per key kind).
-pub(crate) const CLASSIFIER_SLOTS: usize = 256;
-/// The host netdev's member number on its port.
-pub(crate) const HOST_MEMBER: u8 = 0;
-/// The member number that owns the wire end's MAC (it receives nothing
-/// through the classifier: frames for it go out on the wire).
-pub(crate) const WIRE_MEMBER: u8 = MAX_MEMBERS as u8 - 1;
+/// External buffer pools a port takes (`FMAN_PORT_MAX_EXT_POOLS_NUM`).
+pub(crate) const MAX_PORT_POOLS: usize = 8;
+/// FD status of a frame the port could not transmit.
+pub(crate) const TX_STATUS_ERR: u32 = 1;
 
-/// Why a frame (or one copy of it) was dropped.
-#[derive(Clone, Copy)]
-pub(crate) enum DropReason {
-    Parse = 0,
-    NoTarget,
-    NoBuffer,
-    TailDrop,
-    Enqueue,
-    TooLong,
-    BadFd,
-    /// TX with a source MAC that is not the sender's (anti-spoof).
-    Spoofed,
-    /// A buffer address its owner's address space does not map.
-    DmaFault,
-}
-
-/// The counter name of each [`DropReason`], in its order.
-const DROP_NAMES: [&str; 9] = [
-    "drop_parse",
-    "drop_no_target",
-    "drop_no_buffer",
-    "drop_tail_drop",
-    "drop_enqueue",
-    "drop_too_long",
-    "drop_bad_fd",
-    "drop_spoofed",
-    "drop_dma_fault",
-];
-
-/// Counters of one direction.
-#[derive(Default)]
-pub(crate) struct DirStats {
-    pub(crate) frames: AtomicU64,
-    pub(crate) bytes: AtomicU64,
-    /// Copies handed to a local entity.
-    pub(crate) delivered: AtomicU64,
-    /// Frames sent to the wire (TX only).
-    pub(crate) to_wire: AtomicU64,
-    pub(crate) drops: [AtomicU64; 9],
-}
-
-impl DirStats {
-    pub(crate) fn drop(&self, r: DropReason) {
-        self.drops[r as usize].fetch_add(1, Relaxed);
-    }
-}
-
-/// The local targets of a frame (at most one per member, plus the unicast
-/// target), on the stack: no allocation per frame.
-struct Route {
-    targets: [Target; MAX_MEMBERS + 1],
-    n: usize,
-    /// A rule matched (the unicast target is not just the default).
-    matched: bool,
-}
-
-impl Route {
-    const NONE: Self = Self {
-        targets: [Target {
-            fqid: 0,
-            fq_count: 0,
-            bpid: 0,
-            member: 0,
-            pool_per_fq: false,
-        }; MAX_MEMBERS + 1],
-        n: 0,
-        matched: false,
-    };
-
-    fn targets(&self) -> &[Target] {
-        &self.targets[..self.n]
-    }
+/// The port's RX configuration: the FQ range KeyGen hashes flows over
+/// (a power of two long) and the external pools with their buffer sizes,
+/// what `fman_port_config()` and the port's KeyGen scheme take.
+pub(crate) struct PortRx {
+    pub(crate) fqid: u32,
+    pub(crate) fq_count: u16,
+    /// (pool, bytes of each of its buffers the port may write), smallest
+    /// first.
+    pub(crate) pools: KVec<(Arc<Pool>, u32)>,
 }
 
 /// The FMan side of a port.
@@ -119,16 +68,18 @@ pub(crate) struct Fman {
     bman: Arc<Bman>,
     /// The port's device, as the FMan reaches host memory.
     dma: Arc<PortDma>,
+    /// RX while enabled (`fman_port_enable()`); taken under the lock for a
+    /// whole frame, so disabling it waits out a frame in progress.
     #[pin]
-    classifier: SpinLockBh<KBox<Classifier<CLASSIFIER_SLOTS>>>,
+    rx_cfg: SpinLockBh<Option<PortRx>>,
     hash: HashConfig,
     /// The wire end's net_device while it is registered (read in BH context,
     /// cleared and then waited for with synchronize_net before it goes).
     wire: AtomicPtr<ffi::net_device>,
-    /// From the wire.
-    pub(super) rx: DirStats,
-    /// From local entities.
-    pub(super) tx: DirStats,
+    /// From the wire: what the port received.
+    pub(crate) rx: DirStats,
+    /// To the wire: what the port was given to transmit.
+    pub(crate) tx: DirStats,
 }
 
 impl Fman {
@@ -138,18 +89,13 @@ impl Fman {
         bman: Arc<Bman>,
         dma: Arc<PortDma>,
     ) -> Result<Arc<Self>> {
-        // Zeroed memory is an empty classifier (dpaa_core guarantees it); it
-        // is too big for the stack.
-        let cls = KBox::<Classifier<CLASSIFIER_SLOTS>>::new_uninit(GFP_KERNEL | __GFP_ZERO)?;
-        // SAFETY: zero-filled, which is a valid empty classifier.
-        let cls = unsafe { cls.assume_init() };
         Arc::pin_init(
             try_pin_init!(Self {
                 id,
                 qman,
                 bman,
                 dma,
-                classifier <- new_spinlock_bh!(cls, "fman_classifier"),
+                rx_cfg <- new_spinlock_bh!(None, "fman_port_rx"),
                 hash: HashConfig::default(),
                 wire: AtomicPtr::new(core::ptr::null_mut()),
                 rx: DirStats::default(),
@@ -180,26 +126,10 @@ impl Fman {
         c_str!("dpaa_sim")
     }
 
-    /// Calls `f(dir, name, value)` for every counter of the port, always
-    /// in the same order: direction `"rx"` (from the wire), then `"tx"`
-    /// (from local entities), each with `frames`, `bytes`, `delivered`,
-    /// `to_wire`, then `drop_<reason>` for every [`DropReason`]; then the
-    /// port's IOMMU (`"iommu"`): `maps`, `unmaps`, `map_failed`, `faults`,
-    /// `bad_unmaps` and the `pages` mapped now.
-    pub(crate) fn counters(&self, f: &mut dyn FnMut(&str, &str, u64)) {
-        for (dir, s) in [("rx", &self.rx), ("tx", &self.tx)] {
-            for (name, a) in [
-                ("frames", &s.frames),
-                ("bytes", &s.bytes),
-                ("delivered", &s.delivered),
-                ("to_wire", &s.to_wire),
-            ] {
-                f(dir, name, a.load(Relaxed));
-            }
-            for (&name, a) in DROP_NAMES.iter().zip(s.drops.iter()) {
-                f(dir, name, a.load(Relaxed));
-            }
-        }
+    /// Calls `f(name, value)` for every counter of the port's IOMMU:
+    /// `maps`, `unmaps`, `map_failed`, `faults`, `bad_unmaps` and the
+    /// `pages` mapped now.
+    pub(crate) fn iommu_counters(&self, f: &mut dyn FnMut(&str, u64)) {
         let m = &self.dma.stats;
         for (name, a) in [
             ("maps", &m.maps),
@@ -208,17 +138,52 @@ impl Fman {
             ("faults", &m.faults),
             ("bad_unmaps", &m.bad_unmaps),
         ] {
-            f("iommu", name, a.load(Relaxed));
+            f(name, a.load(Relaxed));
         }
-        f("iommu", "pages", self.dma.pages() as u64);
+        f("pages", self.dma.pages() as u64);
     }
 
-    /// Runs `f` on the classifier (configuration: rules, members).
-    pub(crate) fn with_classifier<R>(
-        &self,
-        f: impl FnOnce(&mut Classifier<CLASSIFIER_SLOTS>) -> R,
-    ) -> R {
-        f(&mut self.classifier.lock())
+    /// Enables RX with `cfg` (KeyGen over its FQ range, its pools), or
+    /// disables it (`None`): once this returns no frame is being received
+    /// into the old configuration's pools or FQs.
+    pub(crate) fn set_rx(&self, cfg: Option<PortRx>) -> Result {
+        if let Some(c) = &cfg {
+            let sorted = c.pools.windows(2).all(|w| w[0].1 <= w[1].1);
+            if !c.fq_count.is_power_of_two()
+                || c.pools.is_empty()
+                || c.pools.len() > MAX_PORT_POOLS
+                || !sorted
+                || c.pools.iter().any(|(_, size)| *size <= RX_OFFSET as u32)
+            {
+                return Err(EINVAL);
+            }
+        }
+        let old = core::mem::replace(&mut *self.rx_cfg.lock(), cfg);
+        drop(old);
+        Ok(())
+    }
+
+    /// Makes `count` FQs the port transmits from (on its channel), each
+    /// confirming to `conf` if given, its owner `owner_of(i)`.
+    pub(crate) fn create_tx_fqs<O: TxOwner>(
+        self: &Arc<Self>,
+        count: usize,
+        init: FqInit,
+        conf: Option<Arc<dyn FrameQueue>>,
+        mut owner_of: impl FnMut(usize) -> O,
+    ) -> Result<super::FqRange<PortTx<O>>> {
+        // The model's "port" dequeues through the portals' NAPI contexts:
+        // spread over them.
+        self.qman.create_fqs(
+            count,
+            init,
+            |i| i,
+            |_, i| PortTx {
+                fman: self.clone(),
+                conf: conf.clone(),
+                owner: owner_of(i),
+            },
+        )
     }
 
     pub(super) fn set_wire(&self, dev: *mut ffi::net_device) {
@@ -234,177 +199,88 @@ impl Fman {
         let s = &self.rx;
         s.frames.fetch_add(1, Relaxed);
         s.bytes.fetch_add(frame.len() as u64, Relaxed);
-        if frame.len() as u32 > MAX_FRAME {
-            return s.drop(DropReason::TooLong);
+        if let Err(r) = self.receive(frame) {
+            s.drop(r);
         }
-        let Ok(p) = parse(frame) else {
-            return s.drop(DropReason::Parse);
-        };
-        let r = self.route(&p, None);
-        if r.targets().is_empty() {
-            return s.drop(DropReason::NoTarget);
-        }
-        let hash = flow_hash(&self.hash, &p);
-        r.targets()
-            .iter()
-            .for_each(|t| self.deliver(frame, *t, hash, s));
     }
 
-    /// Where a parsed frame goes, under one classifier lock: the unicast
-    /// target (a rule's, or the default for frames from the wire), then one
-    /// target per member getting a copy; never back to `from`, the sender.
-    /// A frame from a member only goes to a local target a rule names.
-    fn route(&self, p: &Parsed, from: Option<u8>) -> Route {
-        Self::route_in(&self.classifier.lock(), p, from)
-    }
-
-    fn route_in(c: &Classifier<CLASSIFIER_SLOTS>, p: &Parsed, from: Option<u8>) -> Route {
-        let v = if from.is_some() {
-            c.lookup_local(p)
-        } else {
-            c.lookup(p)
-        };
-        let mut r = Route {
-            matched: v.matched,
-            ..Route::NONE
-        };
-        let mut add = |t: Target| {
-            if Some(t.member) != from {
-                r.targets[r.n] = t;
-                r.n += 1;
-            }
-        };
-        if let Some(t) = v.target.filter(|_| v.matched || from.is_none()) {
-            add(t);
+    fn receive(&self, frame: &[u8]) -> Result<(), DropReason> {
+        let len = frame.len() as u32;
+        if len > MAX_FRAME {
+            return Err(DropReason::TooLong);
         }
-        for m in v.copies.iter() {
-            if let Some(mb) = c.member(m) {
-                add(mb.target);
-            }
-        }
-        r
-    }
-
-    /// "DMA" a frame into a buffer of `t`'s pool (the one of the chosen FQ
-    /// if the target has a pool per FQ) and enqueue it on that FQ.
-    fn deliver(&self, frame: &[u8], t: Target, hash: u32, s: &DirStats) {
-        let i = pick(hash, t.fq_count.max(1));
-        let bpid = if t.pool_per_fq {
-            t.bpid.wrapping_add(i as u8)
-        } else {
-            t.bpid
+        let cfg = self.rx_cfg.lock();
+        let cfg = cfg.as_ref().ok_or(DropReason::NoTarget)?;
+        // KeyGen: a frame the parser cannot read hashes as 0.
+        let hash = parse(frame).map_or(0, |p| flow_hash(&self.hash, &p));
+        let sizes = cfg.pools.iter().map(|(_, size)| *size);
+        let (i, buf) = choose(sizes, RX_OFFSET as u32 + len, |i| {
+            let mut b = [0u64; 1];
+            cfg.pools[i].0.acquire(&mut b).then_some(b[0])
+        })
+        .map_err(|e| match e {
+            NoBuffer::TooLong => DropReason::TooLong,
+            NoBuffer::Depleted => DropReason::NoBuffer,
+        })?;
+        let pool = &cfg.pools[i].0;
+        let give_back = |r| {
+            let _ = pool.release(&[buf]);
+            Err(r)
         };
-        let Some(pool) = self.bman.lookup(bpid) else {
-            return s.drop(DropReason::NoBuffer);
-        };
-        let off = pool.offset();
-        if off as u32 + frame.len() as u32 > pool.room() {
-            return s.drop(DropReason::TooLong);
-        }
-        let mut buf = [0u64; 1];
-        if !pool.acquire(&mut buf) {
-            return s.drop(DropReason::NoBuffer);
-        }
-        // The buffer is the pool owner's until enqueued or released; a
-        // buffer its space does not map is the owner's error, and is not
-        // given back.
-        if pool
-            .dma()
-            .write(buf[0].wrapping_add(off as u64), frame)
+        if self
+            .dma
+            .write_dev(buf.wrapping_add(RX_OFFSET as u64), frame)
             .is_err()
         {
-            pool.dma().fault();
-            return s.drop(DropReason::DmaFault);
+            return give_back(DropReason::DmaFault);
         }
-        let Ok(fd) = QmFd::contig(bpid, buf[0], off, frame.len() as u32) else {
-            let _ = pool.release(&buf);
-            return s.drop(DropReason::BadFd);
+        let Ok(fd) = QmFd::contig(pool.bpid(), buf, RX_OFFSET, len) else {
+            return give_back(DropReason::BadFd);
         };
-        match self.qman.fman_enqueue(t.fqid + i as u32, fd) {
+        let fqid = cfg.fqid + pick(hash, cfg.fq_count) as u32;
+        match self.qman.fman_enqueue(fqid, fd) {
             Ok(()) => {
-                s.delivered.fetch_add(1, Relaxed);
+                self.rx.delivered.fetch_add(1, Relaxed);
+                Ok(())
             }
-            Err(e) => {
-                let _ = pool.release(&buf);
-                s.drop(if matches!(e, Ern::TailDrop | Ern::CgrTailDrop) {
-                    DropReason::TailDrop
-                } else {
-                    DropReason::Enqueue
-                });
-            }
+            Err(Ern::TailDrop | Ern::CgrTailDrop) => give_back(DropReason::TailDrop),
+            Err(_) => give_back(DropReason::Enqueue),
         }
     }
 
-    /// A host frame member `from` enqueued on its TX FQ: one contiguous
-    /// buffer in the host's space. Returns whether it went anywhere.
-    pub(crate) fn tx(&self, fd: &QmFd, from: u8) -> bool {
+    /// Transmits the frame of `fd` (read through the IOMMU); whether it
+    /// went out.
+    fn transmit(&self, fd: &QmFd) -> bool {
+        let s = &self.tx;
         let len = fd.length();
+        s.frames.fetch_add(1, Relaxed);
+        s.bytes.fetch_add(len as u64, Relaxed);
         if fd.format() != Some(Format::Contig) || !(14..=MAX_FRAME).contains(&len) {
-            self.tx.drop(DropReason::BadFd);
+            s.drop(DropReason::BadFd);
             return false;
         }
         let addr = fd.addr() + fd.offset() as u64;
-        // SAFETY: the sender (the host interface) keeps the frame's buffer
-        // (`len` bytes at the offset) mapped until its TX confirmation.
+        // SAFETY: the FD is the port's until it is confirmed or its buffer
+        // released, which the caller does only after this returns.
         let Ok(frame) = (unsafe { self.dma.borrow(addr, len as usize) }) else {
-            self.tx.drop(DropReason::DmaFault);
+            s.drop(DropReason::DmaFault);
             return false;
         };
-        self.tx_frame(frame, from, false).is_ok()
+        self.to_wire(frame)
     }
 
-    /// A frame from member `from`, already read from its buffers (this copy
-    /// is what every decision is made on). With `spoofchk`, its source MAC
-    /// must be one `from` owns (anti-spoof).
-    pub(crate) fn tx_frame(
-        &self,
-        frame: &[u8],
-        from: u8,
-        spoofchk: bool,
-    ) -> core::result::Result<(), DropReason> {
-        let s = &self.tx;
-        if !(14..=MAX_FRAME as usize).contains(&frame.len()) {
-            s.drop(DropReason::BadFd);
-            return Err(DropReason::BadFd);
-        }
-        let src: [u8; 6] = frame[6..12].try_into().unwrap_or_default();
-        // The parser does not stop transmission: unparsable frames go out.
-        let parsed = parse(frame).ok();
-        let r = {
-            let c = self.classifier.lock();
-            if spoofchk && c.owner(&src) != Some(from) {
-                drop(c);
-                s.drop(DropReason::Spoofed);
-                return Err(DropReason::Spoofed);
-            }
-            match &parsed {
-                Some(p) => Self::route_in(&c, p, Some(from)),
-                None => Route::NONE,
-            }
-        };
-        s.frames.fetch_add(1, Relaxed);
-        s.bytes.fetch_add(frame.len() as u64, Relaxed);
-        let hash = parsed.as_ref().map_or(0, |p| flow_hash(&self.hash, p));
-        r.targets()
-            .iter()
-            .for_each(|t| self.deliver(frame, *t, hash, s));
-        // Unknown unicast and group frames also go out on the wire.
-        if !r.matched || frame[0] & 1 != 0 {
-            self.to_wire(frame);
-        }
-        Ok(())
-    }
-
-    fn to_wire(&self, frame: &[u8]) {
+    fn to_wire(&self, frame: &[u8]) -> bool {
         let dev = self.wire.load(Relaxed);
         if dev.is_null() {
-            return self.tx.drop(DropReason::NoTarget);
+            self.tx.drop(DropReason::NoTarget);
+            return false;
         }
         // SAFETY: set while the wire device is registered; we run in BH
         // context, which `set_wire(null)` waits out before it goes.
         let wire = unsafe { crate::kapi::netdev::NetDev::from_raw(dev) };
         let Some(skb) = wire.alloc_skb(frame.len() as u32) else {
-            return self.tx.drop(DropReason::NoBuffer);
+            self.tx.drop(DropReason::NoBuffer);
+            return false;
         };
         // SAFETY: a fresh skb with `len` bytes of tailroom.
         unsafe {
@@ -413,5 +289,66 @@ impl Fman {
         }
         self.tx.to_wire.fetch_add(1, Relaxed);
         wire.rx(skb);
+        true
+    }
+
+    /// Releases the buffer of a transmitted (or failed) FD to the pool it
+    /// names, as the FMan deallocates a frame's buffer after TX.
+    fn release(&self, fd: &QmFd) {
+        let pool = (fd.bpid() != NO_BPID)
+            .then(|| self.bman.lookup(fd.bpid()))
+            .flatten();
+        match pool {
+            Some(p) => {
+                let _ = p.release(&[fd.addr()]);
+            }
+            None => self.tx.drop(DropReason::BadFd),
+        }
+    }
+}
+
+/// A TX FQ of the port: dequeued by the port itself, not by software.
+pub(crate) struct PortTx<O: TxOwner> {
+    fman: Arc<Fman>,
+    conf: Option<Arc<dyn FrameQueue>>,
+    owner: O,
+}
+
+impl<O: TxOwner> PortTx<O> {
+    /// A frame not transmitted: back to its owner with an error status.
+    fn not_sent(&self, fd: &QmFd) {
+        let mut c = *fd;
+        c.set_status(TX_STATUS_ERR);
+        self.owner.tx_done(&c);
+    }
+}
+
+impl<O: TxOwner> FqHandler for PortTx<O> {
+    fn dqrr(&self, fd: &QmFd, _napi: &NapiCtx) -> Dqrr {
+        let sent = self.fman.transmit(fd);
+        let mut c = *fd;
+        c.set_status(if sent { 0 } else { TX_STATUS_ERR });
+        match &self.conf {
+            Some(conf) => {
+                if conf.enqueue(c).is_err() {
+                    // No room for the message: the owner hears of it
+                    // directly, never not at all.
+                    self.owner.tx_done(&c);
+                }
+            }
+            None => self.fman.release(&c),
+        }
+        Dqrr::Consume
+    }
+
+    /// Left in the FQ at teardown: never transmitted.
+    fn drain(&self, fd: &QmFd) {
+        self.not_sent(fd);
+    }
+
+    /// Rejected by QMan (tail drop, congestion, a retired FQ): the
+    /// enqueuer's `cb.ern`.
+    fn ern(&self, fd: &QmFd, _why: Ern) {
+        self.not_sent(fd);
     }
 }

@@ -18,8 +18,6 @@ pub(crate) use bman::{Bman, Pool, PoolRef};
 pub(crate) use bus::{initial_ports, PortCtl, MAX_PORTS};
 pub(crate) use debugfs::DpaaDebugfs;
 pub(crate) use dma::PortDma;
-pub(crate) use fman::{
-    DropReason, Fman, CLASSIFIER_SLOTS, HOST_MEMBER, MAX_FRAME, RX_OFFSET, WIRE_MEMBER,
-};
+pub(crate) use fman::{Fman, PortRx, PortTx, MAX_FRAME, MAX_PORT_POOLS, RX_OFFSET};
 pub(crate) use port::Port;
 pub(crate) use qman::{Cgr, CgrRef, Fq, FqRange, Qman};

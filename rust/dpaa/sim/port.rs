@@ -6,7 +6,7 @@
 use super::{
     bman::Bman,
     dma::PortDma,
-    fman::{Fman, MAX_FRAME, WIRE_MEMBER},
+    fman::{Fman, MAX_FRAME},
     qman::Qman,
     wire::WireDev,
 };
@@ -47,9 +47,6 @@ impl Port {
             Ok(WireDev { fman: fman.clone() })
         })?;
         fman.set_wire(wire.dev().as_raw());
-        // Nobody else on the port may take the far end's MAC.
-        fman.with_classifier(|c| c.claim(Self::wire_mac_of(index), WIRE_MEMBER))
-            .map_err(|_| EINVAL)?;
         Ok(Self {
             _wire: wire,
             fman,
@@ -77,6 +74,12 @@ impl Port {
     /// wire device has no `ndo_set_mac_address`).
     fn wire_mac_of(index: u32) -> [u8; 6] {
         [0x02, 0xd0, 0xaa, index as u8, 0xff, 0xff]
+    }
+
+    /// The MAC of the link partner, where the backend knows it (the
+    /// model's wire end): nobody on the port may take it.
+    pub(crate) fn peer_mac(&self) -> Option<[u8; 6]> {
+        Some(Self::wire_mac_of(self.index))
     }
 
     pub(crate) fn fman(&self) -> &Arc<Fman> {

@@ -649,6 +649,15 @@ impl Qman {
                 .is_ok()
     }
 
+    /// `qman_enqueue()` on FQ `fqid` through an enqueue-only FQ object
+    /// (`QMAN_FQ_FLAG_NO_MODIFY`): how the switch hands frames to the FQs
+    /// of the entities on its port. A rejection comes back later through
+    /// the FQ's `ern` callback. `Err`: not taken (no such FQ, or no room
+    /// for a message), the frame still the caller's.
+    pub(crate) fn enqueue_fqid(&self, fqid: u32, fd: QmFd) -> Result<(), Busy> {
+        self.lookup(fqid).ok_or(Busy)?.enqueue(fd)
+    }
+
     /// The FMan enqueues on FQ `fqid`; `Err(Ern::State)` if there is no
     /// such FQ. A rejection is the FMan's: it comes back at once.
     pub(super) fn fman_enqueue(&self, fqid: u32, fd: QmFd) -> Result<(), Ern> {

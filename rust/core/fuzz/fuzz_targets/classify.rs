@@ -25,9 +25,7 @@ fuzz_target!(|data: &[u8]| {
                 target: Target {
                     fqid: op[2] as u32,
                     fq_count: 1,
-                    bpid: 0,
                     member: 0,
-                    pool_per_fq: false,
                 },
                 prio: op[0] >> 1,
             };

@@ -16,9 +16,7 @@ fn classifier() -> &'static Classifier<64> {
         let t = |m: u8| Target {
             fqid: 1 + m as u32 * 8,
             fq_count: 8,
-            bpid: m,
             member: m,
-            pool_per_fq: false,
         };
         c.set_default(Some(t(0)));
         c.insert(Rule {

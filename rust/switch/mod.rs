@@ -1,0 +1,446 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The port's switch: what the FMan of the mainline drivers cannot do,
+//! done by the driver above the backend, the same on the model and on a
+//! board.
+//!
+//! The port receives every frame from the wire into one of its pools and
+//! hashes it over the switch's RX FQs (one per portal). The switch, on the
+//! portal that dequeued the frame, parses and classifies it (exact match on
+//! MAC, MAC+VLAN, IP, ntuple; group replication) and hands it to its local
+//! targets by enqueueing an FD on the target's RX FQ: the last target gets
+//! the port's buffer itself, the others copies in buffers of the same
+//! pools. A local entity's frame (host netdev, vDPA device) comes to the
+//! switch before it is transmitted: anti-spoof, then local delivery, and
+//! to the wire (the sender's TX FQ, which the port consumes) if no rule
+//! claims it or it is a group frame.
+//!
+//! Copies: a frame from the wire reaches the host in the port's buffer (no
+//! copy: the skb is built around it) and a vDPA device by one copy, into
+//! its virtio buffer. A device's frame is copied once, from its virtio
+//! buffers into a port buffer, where anti-spoof, classification and the
+//! port's transmission all see the same bytes. A host frame goes to the
+//! wire in its skb (no copy). A frame switched locally to a vDPA device is
+//! copied into a port buffer first (a second copy): the price of every
+//! ring being written only by its own portal, and of the FD shape an FMan
+//! that can classify (NXP SDK PCD) would deliver in, which would let the
+//! switch install its rules in hardware and see only local traffic.
+
+pub(crate) mod bufs;
+
+use crate::{
+    dpaa::{
+        DirStats, Dqrr, DropReason, Ern, FmanPort, FqHandler, FqInit, FqRange, PortRx, DROP_NAMES,
+        MAX_FRAME,
+    },
+    kapi::{
+        napi::NapiCtx,
+        sync::{new_spinlock_bh, SpinLockBh},
+    },
+};
+use bufs::PortBufs;
+use core::sync::atomic::Ordering::Relaxed;
+use dpaa_core::{
+    classify::{Classifier, Target, MAX_MEMBERS},
+    fd::QmFd,
+    hash::{flow_hash, pick, HashConfig},
+    parse::{parse, Parsed},
+};
+use kernel::{prelude::*, sync::Arc};
+
+/// Rule table capacity of a port's classifier (per key kind).
+pub(crate) const CLASSIFIER_SLOTS: usize = 256;
+/// The host netdev's member number on its port.
+pub(crate) const HOST_MEMBER: u8 = 0;
+/// The member number that owns the link partner's MAC (it receives nothing
+/// through the classifier: frames for it go out on the wire).
+pub(crate) const WIRE_MEMBER: u8 = MAX_MEMBERS as u8 - 1;
+/// Frames each of the switch's RX FQs holds before the port drops.
+const RX_DEPTH: usize = 512;
+/// FD status of a frame the switch delivers from a local entity (its TX
+/// direction), not from the wire: how a rejection is counted.
+const FROM_LOCAL: u32 = 1 << 16;
+
+/// The local targets of a frame (at most one per member, plus the unicast
+/// target), on the stack: no allocation per frame.
+struct Route {
+    targets: [Target; MAX_MEMBERS + 1],
+    n: usize,
+    /// A rule matched (the unicast target is not just the default).
+    matched: bool,
+}
+
+impl Route {
+    const NONE: Self = Self {
+        targets: [Target {
+            fqid: 0,
+            fq_count: 0,
+            member: 0,
+        }; MAX_MEMBERS + 1],
+        n: 0,
+        matched: false,
+    };
+
+    fn targets(&self) -> &[Target] {
+        &self.targets[..self.n]
+    }
+}
+
+/// The switch of a port, shared by everything on it.
+#[pin_data]
+pub(crate) struct Switch {
+    fman: Arc<FmanPort>,
+    bufs: PortBufs,
+    #[pin]
+    classifier: SpinLockBh<KBox<Classifier<CLASSIFIER_SLOTS>>>,
+    hash: HashConfig,
+    /// Frames from the wire.
+    rx: DirStats,
+    /// Frames from local entities.
+    tx: DirStats,
+}
+
+/// The switch's RX FQs: where the port puts what it receives.
+struct SwitchRx {
+    sw: Arc<Switch>,
+}
+
+impl FqHandler for SwitchRx {
+    fn dqrr(&self, fd: &QmFd, _napi: &NapiCtx) -> Dqrr {
+        self.sw.wire_frame(fd);
+        Dqrr::Consume
+    }
+
+    /// Received, never switched.
+    fn drain(&self, fd: &QmFd) {
+        self.sw.bufs.release_fd(fd);
+    }
+
+    /// Only the port enqueues here, and it handles its rejections itself.
+    fn ern(&self, fd: &QmFd, _why: Ern) {
+        self.sw.bufs.release_fd(fd);
+    }
+}
+
+/// A port's switch as the port owns it: with its RX FQs, which the port
+/// receives into while this lives.
+pub(crate) struct PortSwitch {
+    sw: Arc<Switch>,
+    rx: FqRange<SwitchRx>,
+}
+
+impl PortSwitch {
+    /// The switch of `fman`'s port; `peer` is the link partner's MAC, if
+    /// known (nobody on the port may take it).
+    pub(crate) fn new(fman: Arc<FmanPort>, peer: Option<[u8; 6]>) -> Result<Self> {
+        let bufs = PortBufs::new(&fman)?;
+        // Zeroed memory is an empty classifier (dpaa_core guarantees it); it
+        // is too big for the stack.
+        let cls = KBox::<Classifier<CLASSIFIER_SLOTS>>::new_uninit(GFP_KERNEL | __GFP_ZERO)?;
+        // SAFETY: zero-filled, which is a valid empty classifier.
+        let mut cls = unsafe { cls.assume_init() };
+        if let Some(mac) = peer {
+            cls.claim(mac, WIRE_MEMBER).map_err(|_| EINVAL)?;
+        }
+        let sw = Arc::pin_init(
+            try_pin_init!(Switch {
+                fman,
+                bufs,
+                classifier <- new_spinlock_bh!(cls, "dpaa_switch"),
+                hash: HashConfig::default(),
+                rx: DirStats::default(),
+                tx: DirStats::default(),
+            }? Error),
+            GFP_KERNEL,
+        )?;
+        // KeyGen hashes over a power-of-two range: one FQ per portal, as
+        // many portals as that allows.
+        let fman = &sw.fman;
+        let n = fman.qman().nr_portals();
+        let n = 1usize << (usize::BITS - 1 - n.leading_zeros());
+        let rx = fman.qman().create_fqs(
+            n,
+            FqInit::frames(RX_DEPTH),
+            |i| i,
+            |_, _| SwitchRx { sw: sw.clone() },
+        )?;
+        fman.set_rx(Some(PortRx {
+            fqid: rx.base(),
+            fq_count: n as u16,
+            pools: sw.bufs.rx_pools()?,
+        }))?;
+        Ok(Self { sw, rx })
+    }
+
+    pub(crate) fn switch(&self) -> &Arc<Switch> {
+        &self.sw
+    }
+}
+
+impl Drop for PortSwitch {
+    fn drop(&mut self) {
+        // The port stops receiving before its FQs and pools go.
+        let _ = self.sw.fman.set_rx(None);
+        self.rx.retire();
+    }
+}
+
+impl Switch {
+    pub(crate) fn fman(&self) -> &Arc<FmanPort> {
+        &self.fman
+    }
+
+    pub(crate) fn bufs(&self) -> &PortBufs {
+        &self.bufs
+    }
+
+    /// Runs `f` on the classifier (configuration: rules, members).
+    pub(crate) fn with_classifier<R>(
+        &self,
+        f: impl FnOnce(&mut Classifier<CLASSIFIER_SLOTS>) -> R,
+    ) -> R {
+        f(&mut self.classifier.lock())
+    }
+
+    fn stats(&self, local: bool) -> &DirStats {
+        if local {
+            &self.tx
+        } else {
+            &self.rx
+        }
+    }
+
+    /// Where a parsed frame goes: the unicast target (a rule's, or the
+    /// default for frames from the wire), then one target per member
+    /// getting a copy; never back to `from`, the sender. A frame from a
+    /// member only goes to a local target a rule names.
+    fn route_in(c: &Classifier<CLASSIFIER_SLOTS>, p: &Parsed, from: Option<u8>) -> Route {
+        let v = if from.is_some() {
+            c.lookup_local(p)
+        } else {
+            c.lookup(p)
+        };
+        let mut r = Route {
+            matched: v.matched,
+            ..Route::NONE
+        };
+        let mut add = |t: Target| {
+            if Some(t.member) != from {
+                r.targets[r.n] = t;
+                r.n += 1;
+            }
+        };
+        if let Some(t) = v.target.filter(|_| v.matched || from.is_none()) {
+            add(t);
+        }
+        for m in v.copies.iter() {
+            if let Some(mb) = c.member(m) {
+                add(mb.target);
+            }
+        }
+        r
+    }
+
+    /// A frame the port received, dequeued from one of the switch's RX FQs.
+    fn wire_frame(&self, fd: &QmFd) {
+        let s = &self.rx;
+        // SAFETY: dequeued, so ours; `deliver` gives the buffer on (or the
+        // code below releases it) only after its last use of the frame.
+        let r = unsafe {
+            self.bufs.with_frame(fd, |frame| -> Result<(), DropReason> {
+                let p = parse(frame).map_err(|_| DropReason::Parse)?;
+                let r = Self::route_in(&self.classifier.lock(), &p, None);
+                if r.targets().is_empty() {
+                    return Err(DropReason::NoTarget);
+                }
+                let hash = flow_hash(&self.hash, &p);
+                self.deliver(*fd, frame, r.targets(), hash, false, false);
+                Ok(())
+            })
+        };
+        match r {
+            Some(Ok(())) => {}
+            Some(Err(why)) => {
+                s.drop(why);
+                self.bufs.release_fd(fd);
+            }
+            None => {
+                // Not one of the port's buffers: nothing to give back.
+                s.drop(DropReason::BadFd);
+            }
+        }
+    }
+
+    /// Hands `frame` to `targets`, each on the FQ of its range the flow
+    /// hashes to: copies in new buffers, but the last target gets `fd`
+    /// (the buffer holding `frame`) unless `keep`. Frames from the wire, or
+    /// from a local entity (`local`).
+    fn deliver(
+        &self,
+        fd: QmFd,
+        frame: &[u8],
+        targets: &[Target],
+        hash: u32,
+        local: bool,
+        keep: bool,
+    ) {
+        let s = self.stats(local);
+        let status = if local { FROM_LOCAL } else { 0 };
+        for (i, t) in targets.iter().enumerate() {
+            let mut out = if !keep && i + 1 == targets.len() {
+                fd
+            } else {
+                match self.copy(frame) {
+                    Some(c) => c,
+                    None => {
+                        s.drop(DropReason::NoBuffer);
+                        continue;
+                    }
+                }
+            };
+            out.set_status(status);
+            let fqid = t.fqid + pick(hash, t.fq_count.max(1)) as u32;
+            match self.fman.qman().enqueue_fqid(fqid, out) {
+                Ok(()) => {
+                    s.delivered.fetch_add(1, Relaxed);
+                }
+                Err(_) => {
+                    self.bufs.release_fd(&out);
+                    s.drop(DropReason::Enqueue);
+                }
+            }
+        }
+    }
+
+    /// A copy of `frame` in a buffer of the port's pools.
+    fn copy(&self, frame: &[u8]) -> Option<QmFd> {
+        let buf = self.bufs.acquire(frame.len() as u32)?;
+        let done = self
+            .bufs
+            .fill(buf, frame.len() as u32, |dst| dst.copy_from_slice(frame));
+        let fd = done.and_then(|()| {
+            QmFd::contig(
+                buf.bpid,
+                buf.addr,
+                crate::dpaa::RX_OFFSET,
+                frame.len() as u32,
+            )
+            .ok()
+        });
+        if fd.is_none() {
+            self.bufs.release(buf.bpid, buf.addr);
+        }
+        fd
+    }
+
+    /// A frame the host transmits (its skb's bytes): delivered (copied) to
+    /// the local entities it is for; returns whether it also goes to the
+    /// wire.
+    pub(crate) fn host_frame(&self, frame: &[u8]) -> bool {
+        let s = &self.tx;
+        if !(14..=MAX_FRAME as usize).contains(&frame.len()) {
+            s.drop(DropReason::BadFd);
+            return false;
+        }
+        s.frames.fetch_add(1, Relaxed);
+        s.bytes.fetch_add(frame.len() as u64, Relaxed);
+        // The parser does not stop transmission: unparsable frames go out.
+        let Ok(p) = parse(frame) else {
+            return true;
+        };
+        let r = Self::route_in(&self.classifier.lock(), &p, Some(HOST_MEMBER));
+        let hash = flow_hash(&self.hash, &p);
+        self.deliver(QmFd::default(), frame, r.targets(), hash, true, true);
+        !r.matched || frame[0] & 1 != 0
+    }
+
+    /// A frame member `from` transmits, in a port buffer (`fd`, which the
+    /// sender filled: the bytes every check here reads are the bytes that
+    /// go on). With `spoofchk`, its source MAC must be one `from` owns.
+    /// Returns the FD to transmit on the sender's TX FQ, if the frame goes
+    /// to the wire; on `Err` the buffer is still the caller's.
+    pub(crate) fn member_frame(
+        &self,
+        fd: QmFd,
+        from: u8,
+        spoofchk: bool,
+    ) -> core::result::Result<Option<QmFd>, DropReason> {
+        let s = &self.tx;
+        // SAFETY: the caller's buffer, not given on: `deliver` gives it on
+        // only after the last use of the frame.
+        let r = unsafe {
+            self.bufs.with_frame(&fd, |frame| {
+                if !(14..=MAX_FRAME as usize).contains(&frame.len()) {
+                    return Err(DropReason::BadFd);
+                }
+                let src: [u8; 6] = frame[6..12].try_into().unwrap_or_default();
+                // The parser does not stop transmission: unparsable frames
+                // go out.
+                let parsed = parse(frame).ok();
+                let r = {
+                    let c = self.classifier.lock();
+                    if spoofchk && c.owner(&src) != Some(from) {
+                        return Err(DropReason::Spoofed);
+                    }
+                    match &parsed {
+                        Some(p) => Self::route_in(&c, p, Some(from)),
+                        None => Route::NONE,
+                    }
+                };
+                s.frames.fetch_add(1, Relaxed);
+                s.bytes.fetch_add(frame.len() as u64, Relaxed);
+                let hash = parsed.as_ref().map_or(0, |p| flow_hash(&self.hash, p));
+                // Unknown unicast and group frames also go out on the wire.
+                let wire = !r.matched || frame[0] & 1 != 0;
+                self.deliver(fd, frame, r.targets(), hash, true, wire);
+                Ok(wire.then_some(fd))
+            })
+        };
+        let r = r.unwrap_or(Err(DropReason::BadFd));
+        if let Err(why) = r {
+            s.drop(why);
+        }
+        r
+    }
+
+    /// A frame the switch delivered was rejected by QMan (its target's
+    /// `cb.ern`): not delivered after all; its buffer goes back.
+    pub(crate) fn rejected(&self, fd: &QmFd, why: Ern) {
+        let s = self.stats(fd.status() & FROM_LOCAL != 0);
+        let _ = s
+            .delivered
+            .fetch_update(Relaxed, Relaxed, |n| n.checked_sub(1));
+        s.drop(if matches!(why, Ern::TailDrop | Ern::CgrTailDrop) {
+            DropReason::TailDrop
+        } else {
+            DropReason::Enqueue
+        });
+        self.bufs.release_fd(fd);
+    }
+
+    /// Calls `f(dir, name, value)` for every counter of the port and its
+    /// switch, always in the same order: direction `"rx"` (from the wire:
+    /// frames and bytes the port received), then `"tx"` (from local
+    /// entities: what the switch was given), each with `frames`, `bytes`,
+    /// `delivered` (copies handed to local entities), `to_wire` (what the
+    /// port transmitted), then `drop_<reason>` for every [`DropReason`]
+    /// (the port's and the switch's); then the port's IOMMU (`"iommu"`).
+    pub(crate) fn counters(&self, f: &mut dyn FnMut(&str, &str, u64)) {
+        let port: &FmanPort = &self.fman;
+        for (dir, hw, sw) in [("rx", &port.rx, &self.rx), ("tx", &port.tx, &self.tx)] {
+            let src = if dir == "rx" { hw } else { sw };
+            f(dir, "frames", src.frames.load(Relaxed));
+            f(dir, "bytes", src.bytes.load(Relaxed));
+            f(dir, "delivered", sw.delivered.load(Relaxed));
+            f(dir, "to_wire", hw.to_wire.load(Relaxed));
+            for (i, &name) in DROP_NAMES.iter().enumerate() {
+                f(
+                    dir,
+                    name,
+                    hw.drops[i].load(Relaxed) + sw.drops[i].load(Relaxed),
+                );
+            }
+        }
+        port.iommu_counters(&mut |name, v| f("iommu", name, v));
+    }
+}
