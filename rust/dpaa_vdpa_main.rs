@@ -122,8 +122,7 @@ impl kernel::Module for DpaaVdpa {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         let nports = dpaa::initial_ports()?;
         let cpus = kapi::cpu::online().clamp(1, 8);
-        // SAFETY: plain read of a module parameter.
-        let poll_ms = unsafe { ffi::dpaa_vdpa_param_portal_poll_ms() };
+        let poll_ms = dpaa::portal_poll_ms();
         let qman = Qman::new(cpus, poll_ms)?;
         let bman = Bman::new()?;
         let dbg_root = Dir::new(c_str!("dpaa_vdpa"), None);

@@ -26,7 +26,7 @@ mod sim;
 use sim as backend;
 
 // How ports come and go, and the backend's own debugfs files.
-pub(crate) use backend::{initial_ports, DpaaDebugfs, Port, PortCtl, MAX_PORTS};
+pub(crate) use backend::{initial_ports, portal_poll_ms, DpaaDebugfs, Port, PortCtl, MAX_PORTS};
 
 // QMan and its frame queues, BMan and its pools.
 pub(crate) use backend::{Bman, Cgr, CgrRef, Fq, FqRange, Pool, PoolRef, Qman};

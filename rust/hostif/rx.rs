@@ -27,17 +27,21 @@ impl FqHandler for HostRx {
         let host = self.host.get();
         let bufs = self.sw.bufs();
         if host.running().is_none() {
-            bufs.release_fd(fd);
+            // SAFETY: dequeued from our FQ: ours, used no more.
+            unsafe { bufs.release_fd(fd) };
             host.stats.rx_dropped.fetch_add(1, Relaxed);
             return Dqrr::Consume;
         }
         // SAFETY: an FD on our RX FQ carries a port buffer that is now ours;
         // it leaves the pool for the skb.
         let Some(frag) = (unsafe { bufs.take(fd) }) else {
+            // SAFETY: as above; not a frame in one of the port's buffers
+            // (logged, and released if it names one of its pools).
+            unsafe { bufs.release_fd(fd) };
             host.stats.rx_dropped.fetch_add(1, Relaxed);
             return Dqrr::Consume;
         };
-        bufs.replenish(fd.bpid());
+        bufs.replenish();
         let Some(skb) = Skb::build_rx(frag, fd.offset(), fd.length(), host.dev(), napi) else {
             host.stats.rx_dropped.fetch_add(1, Relaxed);
             return Dqrr::Consume;
@@ -51,12 +55,14 @@ impl FqHandler for HostRx {
     /// A frame left on a retired FQ: delivered by the switch, never
     /// received.
     fn drain(&self, fd: &QmFd) {
-        self.sw.bufs().release_fd(fd);
+        // SAFETY: drained from our FQ: ours.
+        unsafe { self.sw.bufs().release_fd(fd) };
         self.host.get().stats.rx_dropped.fetch_add(1, Relaxed);
     }
 
     /// The switch's enqueue, rejected: the switch counts and frees it.
     fn ern(&self, fd: &QmFd, why: Ern) {
-        self.sw.rejected(fd, why);
+        // SAFETY: the switch's frame, rejected back once.
+        unsafe { self.sw.rejected(fd, why) };
     }
 }

@@ -13,6 +13,7 @@ pub(crate) mod error;
 pub(crate) mod iotlb;
 pub(crate) mod napi;
 pub(crate) mod netdev;
+pub(crate) mod page;
 pub(crate) mod ratelimit;
 pub(crate) mod rcu;
 pub(crate) mod skb;

@@ -123,7 +123,9 @@ pub(crate) struct Datapath {
 
 /// Frames an RX FQ holds (port buffers waiting for the relay) before
 /// further ones are dropped, and a TX FQ (waiting for the port).
-const FQ_DEPTH: usize = 128;
+/// Small: what a device's FQs hold is the port's buffers, which every
+/// tenant shares.
+const FQ_DEPTH: usize = 64;
 
 impl Datapath {
     pub(crate) fn start(dev: &(dyn Device + 'static)) -> Result<Self> {

@@ -141,7 +141,8 @@ impl FqHandler for RxFq {
         let dev = self.dev.get();
         let vq = &dev.vqs()[self.vq as usize];
         let outcome = self.receive(dev, vq, fd);
-        self.sw.bufs().release_fd(fd);
+        // SAFETY: dequeued from our FQ, copied (or not): ours, used no more.
+        unsafe { self.sw.bufs().release_fd(fd) };
         match outcome {
             Outcome::Done => {}
             Outcome::Dropped(why) => vq.stats.drop(why),
@@ -152,12 +153,14 @@ impl FqHandler for RxFq {
 
     /// Delivered, never received.
     fn drain(&self, fd: &QmFd) {
-        self.sw.bufs().release_fd(fd);
+        // SAFETY: drained from our FQ: ours.
+        unsafe { self.sw.bufs().release_fd(fd) };
     }
 
     /// The switch's enqueue, rejected: the switch counts and frees it.
     fn ern(&self, fd: &QmFd, why: Ern) {
-        self.sw.rejected(fd, why);
+        // SAFETY: the switch's frame, rejected back once.
+        unsafe { self.sw.rejected(fd, why) };
     }
 
     fn batch_end(&self, _napi: &NapiCtx) {

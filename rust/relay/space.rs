@@ -25,19 +25,16 @@
 //! page references: no access through a removed mapping can reach a page
 //! that is not the driver's any more.
 
-use crate::{
-    ffi,
-    kapi::{
-        iotlb::{Iotlb, MAP_RO, MAP_WO},
-        rcu,
-        sync::{new_spinlock_bh, SpinLockBh},
-    },
+use crate::kapi::{
+    iotlb::{Iotlb, MAP_RO, MAP_WO},
+    page::{direct, get_pages, put_pages, ram},
+    rcu,
+    sync::{new_spinlock_bh, SpinLockBh},
 };
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering::Relaxed};
 use dpaa_core::vring::{Fault, GuestMem};
 use kernel::prelude::*;
 
-const PAGE: u64 = 4096;
 /// Mappings an address space holds: vhost-vdpa maps each run of contiguous
 /// pinned pages as one, so a fragmented 4 GiB guest can need many.
 const MAX_MAPPINGS: u32 = 1 << 20;
@@ -78,41 +75,6 @@ impl Spans {
     fn as_slice(&self) -> &[Span] {
         &self.s[..self.n]
     }
-}
-
-/// Whether every page of `[pa, pa + len)` is RAM with a struct page.
-fn ram(pa: u64, len: u64) -> bool {
-    let Some(last) = pa.checked_add(len - 1) else {
-        return false;
-    };
-    let mut p = pa & !(PAGE - 1);
-    while p <= last {
-        // SAFETY: a pure lookup of the PFN.
-        if !unsafe { ffi::dpaa_vdpa_phys_valid(p) } {
-            return false;
-        }
-        p += PAGE;
-    }
-    true
-}
-
-fn direct(pa: u64) -> *mut u8 {
-    // SAFETY: `pa` is RAM with a struct page (checked by the caller): the
-    // direct map covers it.
-    unsafe { ffi::dpaa_vdpa_phys_to_virt(pa).cast() }
-}
-
-/// Takes a reference on every page of `[pa, pa + len)`; false (and none
-/// taken) if one is not a page.
-fn get_pages(pa: u64, len: u64) -> bool {
-    // SAFETY: the shim checks every PFN before it takes a reference.
-    unsafe { ffi::dpaa_vdpa_get_pages(pa, len) }
-}
-
-/// Drops what [`get_pages`] took.
-fn put_pages(pa: u64, len: u64) {
-    // SAFETY: the references `get_pages` took for this range.
-    unsafe { ffi::dpaa_vdpa_put_pages(pa, len) }
 }
 
 /// One address space.
@@ -163,7 +125,8 @@ impl AddrSpace {
         // vhost_iotlb_add_range allocates with GFP_ATOMIC: fine under the lock.
         let r = self.tlb.lock().add(iova, last, pa, perm);
         if r.is_err() {
-            put_pages(pa, size);
+            // SAFETY: the references taken just above, for no mapping.
+            unsafe { put_pages(pa, size) };
         }
         r
     }
@@ -203,7 +166,10 @@ impl AddrSpace {
             if live {
                 rcu::synchronize();
             }
-            put_pages(m.addr, m.last - m.start + 1);
+            // SAFETY: the references taken when `m` was added (type
+            // invariant); `m` is gone and no access through it is in
+            // flight (a grace period if the device runs; none otherwise).
+            unsafe { put_pages(m.addr, m.last - m.start + 1) };
         }
     }
 
@@ -221,6 +187,8 @@ impl AddrSpace {
             return Ok(());
         }
         let len = len as u64;
+        // No access wraps around the end of the address space.
+        addr.checked_add(len - 1).ok_or(Fault)?;
         if self.kernel {
             if !ram(addr, len) {
                 return Err(Fault);

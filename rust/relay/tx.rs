@@ -14,7 +14,7 @@ use super::{
     Device, Link, LinkKind, HDR_LEN, SG_MAX,
 };
 use crate::{
-    dpaa::{DropReason, FrameQueue, TxOwner, MAX_FRAME, RX_OFFSET},
+    dpaa::{DropReason, FrameQueue, TxOwner, MAX_FRAME},
     kapi::backref::BackRef,
     switch::Switch,
 };
@@ -153,15 +153,14 @@ fn send_from(dev: &dyn Device, idx: u16, c: &Chain<SG_MAX>, fq: &dyn FrameQueue)
         return Sent::Dropped(VqDrop::NoBuffer);
     };
     let mem = dev.space_of(idx);
-    let copied = sw.bufs().fill(buf, len, |dst| gather(mem, c, dst));
-    let fd = match (copied, QmFd::contig(buf.bpid, buf.addr, RX_OFFSET, len)) {
-        (Some(Ok(())), Ok(fd)) => fd,
-        (Some(Err(())), _) => {
-            sw.bufs().release(buf.bpid, buf.addr);
+    let fd = match sw.bufs().fill(&buf, len, |dst| gather(mem, c, dst)) {
+        Some(Ok(())) => sw.bufs().fd_of(buf, len),
+        Some(Err(())) => {
+            sw.bufs().release(buf);
             return Sent::Fault;
         }
-        _ => {
-            sw.bufs().release(buf.bpid, buf.addr);
+        None => {
+            sw.bufs().release(buf);
             return Sent::Dropped(VqDrop::TxError);
         }
     };
@@ -170,12 +169,14 @@ fn send_from(dev: &dyn Device, idx: u16, c: &Chain<SG_MAX>, fq: &dyn FrameQueue)
         Ok(Some(fd)) => match fq.enqueue(fd) {
             Ok(()) => Sent::Ok,
             Err(_) => {
-                sw.bufs().release_fd(&fd);
+                // SAFETY: not taken: still ours.
+                unsafe { sw.bufs().release_fd(&fd) };
                 Sent::Dropped(VqDrop::Enqueue)
             }
         },
         Err(why) => {
-            sw.bufs().release_fd(&fd);
+            // SAFETY: the switch gives it back on `Err`: still ours.
+            unsafe { sw.bufs().release_fd(&fd) };
             Sent::Dropped(if why == DropReason::Spoofed {
                 VqDrop::Spoofed
             } else {
@@ -201,6 +202,7 @@ impl TxOwner for DevTx {
             let dev = self.dev.get();
             dev.vqs()[self.vq as usize].stats.drop(VqDrop::Enqueue);
         }
-        self.sw.bufs().release_fd(fd);
+        // SAFETY: a frame the port hands back (rejected or drained): ours.
+        unsafe { self.sw.bufs().release_fd(fd) };
     }
 }

@@ -63,11 +63,16 @@ struct SizedPool {
     deficit: AtomicU64,
 }
 
-/// A buffer of one of the port's pools.
-#[derive(Clone, Copy)]
+/// A buffer of one of the port's pools, acquired and not handed on: the
+/// only way to fill one, and to give it back.
+///
+/// # Invariants
+///
+/// `addr` is a buffer of pool `bpid` of the port, owned by whoever holds
+/// this (not in a pool, an FD or anywhere else).
 pub(crate) struct Buf {
-    pub(crate) bpid: u8,
-    pub(crate) addr: u64,
+    bpid: u8,
+    addr: u64,
 }
 
 /// The port's pools and their buffers.
@@ -163,7 +168,7 @@ impl PortBufs {
     /// the smallest pool that fits it, else a larger one.
     pub(crate) fn acquire(&self, len: u32) -> Option<Buf> {
         let sizes = self.pools.iter().map(|p| p.room);
-        let (i, addr) = choose(sizes, RX_OFFSET as u32 + len, |i| {
+        let (i, addr) = choose(sizes, RX_OFFSET as u32 + len, true, |i| {
             let mut b = [0u64; 1];
             self.pools[i].pool.acquire(&mut b).then_some(b[0])
         })
@@ -174,8 +179,16 @@ impl PortBufs {
         })
     }
 
-    /// Gives a buffer back to its pool (freed if the pool is gone).
-    pub(crate) fn release(&self, bpid: u8, addr: u64) {
+    /// Gives a buffer back to its pool.
+    pub(crate) fn release(&self, buf: Buf) {
+        // SAFETY: the type invariant: the buffer is ours to give back.
+        unsafe { self.release_addr(buf.bpid, buf.addr) }
+    }
+
+    /// # Safety
+    ///
+    /// The buffer at `addr` is the caller's and not used after.
+    unsafe fn release_addr(&self, bpid: u8, addr: u64) {
         match self.pool(bpid) {
             Some(p) => {
                 let _ = p.pool.release(&[addr]);
@@ -184,9 +197,30 @@ impl PortBufs {
         }
     }
 
-    /// Gives the buffer of a contiguous FD back.
-    pub(crate) fn release_fd(&self, fd: &QmFd) {
-        self.release(fd.bpid(), fd.addr());
+    /// Gives the buffer of a contiguous FD back to its pool.
+    ///
+    /// # Safety
+    ///
+    /// The FD's buffer is the caller's (dequeued, drained, rejected back
+    /// to it, or never given on) and is not used after.
+    pub(crate) unsafe fn release_fd(&self, fd: &QmFd) {
+        // SAFETY: the caller's guarantee.
+        unsafe { self.release_addr(fd.bpid(), fd.addr()) }
+    }
+
+    /// The FD of the `len`-byte frame at the data offset of `buf` (filled
+    /// by [`PortBufs::fill`]); the buffer is the FD's now.
+    pub(crate) fn fd_of(&self, buf: Buf, len: u32) -> QmFd {
+        match QmFd::contig(buf.bpid, buf.addr, RX_OFFSET, len) {
+            Ok(fd) => fd,
+            Err(_) => {
+                // Cannot be: pool addresses are DMA addresses within the
+                // 40 bits of an FD and `fill` checked the length; an FD
+                // that does not name the buffer would leak it.
+                pr_err!("dpaa switch: buffer {:#x} has no FD\n", buf.addr);
+                QmFd::default()
+            }
+        }
     }
 
     /// The bytes of `fd`'s frame, checked against its pool's buffers.
@@ -223,15 +257,15 @@ impl PortBufs {
 
     /// Runs `f` on the `len` bytes at the data offset of `buf` to fill them,
     /// then hands them to the device; `None` if `buf` cannot hold them.
-    pub(crate) fn fill<R>(&self, buf: Buf, len: u32, f: impl FnOnce(&mut [u8]) -> R) -> Option<R> {
+    pub(crate) fn fill<R>(&self, buf: &Buf, len: u32, f: impl FnOnce(&mut [u8]) -> R) -> Option<R> {
         let p = self.pool(buf.bpid)?;
         let (off, len) = (RX_OFFSET as usize, len as usize);
         if off + len > p.room as usize {
             return None;
         }
         let base = self.dma.virt(buf.addr, p.room as usize)?;
-        // SAFETY: `buf` is ours (acquired, not given on: the caller's), and
-        // `off + len` lies in it.
+        // SAFETY: `buf` is ours (its type invariant), and `off + len` lies
+        // in it.
         let r = f(unsafe { core::slice::from_raw_parts_mut(base.as_ptr().add(off), len) });
         // SAFETY: a live mapping of the port covering the bytes written.
         unsafe {
@@ -264,25 +298,24 @@ impl PortBufs {
         })
     }
 
-    /// Replaces buffers taken out of pool `bpid`, in batches of 8: whoever
-    /// sees a batch due takes the whole deficit, and gives back what it
-    /// could not allocate.
-    pub(crate) fn replenish(&self, bpid: u8) {
-        let Some(p) = self.pool(bpid) else {
-            return;
-        };
-        if p.deficit.load(Relaxed) < MAX_BUFS_PER_CMD as u64 {
-            return;
-        }
-        let due = p.deficit.swap(0, Relaxed);
-        let mut done = 0;
-        while done < due {
-            let n = self.add(p, (due - done).min(MAX_BUFS_PER_CMD as u64) as usize);
-            if n == 0 {
-                break;
+    /// Replaces the buffers taken out of the pools, in batches of 8:
+    /// whoever sees a batch due takes a pool's whole deficit, and gives
+    /// back what it could not allocate (the next caller tries again).
+    pub(crate) fn replenish(&self) {
+        for p in self.pools.iter() {
+            if p.deficit.load(Relaxed) < MAX_BUFS_PER_CMD as u64 {
+                continue;
             }
-            done += n as u64;
+            let due = p.deficit.swap(0, Relaxed);
+            let mut done = 0;
+            while done < due {
+                let n = self.add(p, (due - done).min(MAX_BUFS_PER_CMD as u64) as usize);
+                if n == 0 {
+                    break;
+                }
+                done += n as u64;
+            }
+            p.deficit.fetch_add(due - done, Relaxed);
         }
-        p.deficit.fetch_add(due - done, Relaxed);
     }
 }

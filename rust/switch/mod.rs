@@ -113,12 +113,14 @@ impl FqHandler for SwitchRx {
 
     /// Received, never switched.
     fn drain(&self, fd: &QmFd) {
-        self.sw.bufs.release_fd(fd);
+        // SAFETY: drained from our FQ: ours.
+        unsafe { self.sw.bufs.release_fd(fd) };
     }
 
     /// Only the port enqueues here, and it handles its rejections itself.
     fn ern(&self, fd: &QmFd, _why: Ern) {
-        self.sw.bufs.release_fd(fd);
+        // SAFETY: rejected back to us: ours.
+        unsafe { self.sw.bufs.release_fd(fd) };
     }
 }
 
@@ -158,7 +160,8 @@ impl PortSwitch {
         let fman = &sw.fman;
         let n = fman.qman().nr_portals();
         let n = 1usize << (usize::BITS - 1 - n.leading_zeros());
-        let rx = fman.qman().create_fqs(
+        let rx = fman.qman().create_fqs_aligned(
+            n,
             n,
             FqInit::frames(RX_DEPTH),
             |i| i,
@@ -244,70 +247,62 @@ impl Switch {
     /// A frame the port received, dequeued from one of the switch's RX FQs.
     fn wire_frame(&self, fd: &QmFd) {
         let s = &self.rx;
-        // SAFETY: dequeued, so ours; `deliver` gives the buffer on (or the
-        // code below releases it) only after its last use of the frame.
+        // SAFETY: dequeued, so ours; the closure only copies the frame, the
+        // buffer is given on or released after it returns.
         let r = unsafe {
-            self.bufs.with_frame(fd, |frame| -> Result<(), DropReason> {
-                let p = parse(frame).map_err(|_| DropReason::Parse)?;
-                let r = Self::route_in(&self.classifier.lock(), &p, None);
-                if r.targets().is_empty() {
-                    return Err(DropReason::NoTarget);
-                }
-                let hash = flow_hash(&self.hash, &p);
-                self.deliver(*fd, frame, r.targets(), hash, false, false);
-                Ok(())
-            })
+            self.bufs
+                .with_frame(fd, |frame| -> Result<(Target, u32), DropReason> {
+                    let p = parse(frame).map_err(|_| DropReason::Parse)?;
+                    let r = Self::route_in(&self.classifier.lock(), &p, None);
+                    let (last, others) = r.targets().split_last().ok_or(DropReason::NoTarget)?;
+                    let hash = flow_hash(&self.hash, &p);
+                    self.copy_to(frame, others, hash, false);
+                    Ok((*last, hash))
+                })
         };
         match r {
-            Some(Ok(())) => {}
+            // The last target gets the port's buffer itself.
+            Some(Ok((last, hash))) => self.hand_on(*fd, &last, hash, false),
             Some(Err(why)) => {
                 s.drop(why);
-                self.bufs.release_fd(fd);
+                // SAFETY: ours (dequeued), not given on.
+                unsafe { self.bufs.release_fd(fd) };
             }
             None => {
-                // Not one of the port's buffers: nothing to give back.
                 s.drop(DropReason::BadFd);
+                // SAFETY: as above (an FD that is not a frame in one of the
+                // port's buffers is logged and not released).
+                unsafe { self.bufs.release_fd(fd) };
             }
         }
     }
 
-    /// Hands `frame` to `targets`, each on the FQ of its range the flow
-    /// hashes to: copies in new buffers, but the last target gets `fd`
-    /// (the buffer holding `frame`) unless `keep`. Frames from the wire, or
-    /// from a local entity (`local`).
-    fn deliver(
-        &self,
-        fd: QmFd,
-        frame: &[u8],
-        targets: &[Target],
-        hash: u32,
-        local: bool,
-        keep: bool,
-    ) {
+    /// Hands copies of `frame` to `targets`, each on the FQ of its range
+    /// the flow hashes to. Frames from the wire, or from a local entity
+    /// (`local`).
+    fn copy_to(&self, frame: &[u8], targets: &[Target], hash: u32, local: bool) {
+        for t in targets {
+            match self.copy(frame) {
+                Some(c) => self.hand_on(c, t, hash, local),
+                None => self.stats(local).drop(DropReason::NoBuffer),
+            }
+        }
+    }
+
+    /// Enqueues `fd`, a frame in a port buffer that is ours, on `t`'s FQ
+    /// the flow hashes to; the buffer is the target's, or back in its pool.
+    fn hand_on(&self, mut fd: QmFd, t: &Target, hash: u32, local: bool) {
         let s = self.stats(local);
-        let status = if local { FROM_LOCAL } else { 0 };
-        for (i, t) in targets.iter().enumerate() {
-            let mut out = if !keep && i + 1 == targets.len() {
-                fd
-            } else {
-                match self.copy(frame) {
-                    Some(c) => c,
-                    None => {
-                        s.drop(DropReason::NoBuffer);
-                        continue;
-                    }
-                }
-            };
-            out.set_status(status);
-            let fqid = t.fqid + pick(hash, t.fq_count.max(1)) as u32;
-            match self.fman.qman().enqueue_fqid(fqid, out) {
-                Ok(()) => {
-                    s.delivered.fetch_add(1, Relaxed);
-                }
-                Err(_) => {
-                    self.bufs.release_fd(&out);
-                    s.drop(DropReason::Enqueue);
-                }
+        fd.set_status(if local { FROM_LOCAL } else { 0 });
+        let fqid = t.fqid + pick(hash, t.fq_count.max(1)) as u32;
+        match self.fman.qman().enqueue_fqid(fqid, fd) {
+            Ok(()) => {
+                s.delivered.fetch_add(1, Relaxed);
+            }
+            Err(_) => {
+                // SAFETY: not taken, so still ours.
+                unsafe { self.bufs.release_fd(&fd) };
+                s.drop(DropReason::Enqueue);
             }
         }
     }
@@ -315,22 +310,14 @@ impl Switch {
     /// A copy of `frame` in a buffer of the port's pools.
     fn copy(&self, frame: &[u8]) -> Option<QmFd> {
         let buf = self.bufs.acquire(frame.len() as u32)?;
-        let done = self
-            .bufs
-            .fill(buf, frame.len() as u32, |dst| dst.copy_from_slice(frame));
-        let fd = done.and_then(|()| {
-            QmFd::contig(
-                buf.bpid,
-                buf.addr,
-                crate::dpaa::RX_OFFSET,
-                frame.len() as u32,
-            )
-            .ok()
-        });
-        if fd.is_none() {
-            self.bufs.release(buf.bpid, buf.addr);
+        let len = frame.len() as u32;
+        match self.bufs.fill(&buf, len, |dst| dst.copy_from_slice(frame)) {
+            Some(()) => Some(self.bufs.fd_of(buf, len)),
+            None => {
+                self.bufs.release(buf);
+                None
+            }
         }
-        fd
     }
 
     /// A frame the host transmits (its skb's bytes): delivered (copied) to
@@ -350,7 +337,7 @@ impl Switch {
         };
         let r = Self::route_in(&self.classifier.lock(), &p, Some(HOST_MEMBER));
         let hash = flow_hash(&self.hash, &p);
-        self.deliver(QmFd::default(), frame, r.targets(), hash, true, true);
+        self.copy_to(frame, r.targets(), hash, true);
         !r.matched || frame[0] & 1 != 0
     }
 
@@ -358,7 +345,8 @@ impl Switch {
     /// sender filled: the bytes every check here reads are the bytes that
     /// go on). With `spoofchk`, its source MAC must be one `from` owns.
     /// Returns the FD to transmit on the sender's TX FQ, if the frame goes
-    /// to the wire; on `Err` the buffer is still the caller's.
+    /// to the wire; `Ok(None)`: delivered locally, the buffer given on; on
+    /// `Err` the buffer is still the caller's.
     pub(crate) fn member_frame(
         &self,
         fd: QmFd,
@@ -366,8 +354,8 @@ impl Switch {
         spoofchk: bool,
     ) -> core::result::Result<Option<QmFd>, DropReason> {
         let s = &self.tx;
-        // SAFETY: the caller's buffer, not given on: `deliver` gives it on
-        // only after the last use of the frame.
+        // SAFETY: the caller's buffer, not given on: the closure only copies
+        // the frame, the buffer is handed on after it returns.
         let r = unsafe {
             self.bufs.with_frame(&fd, |frame| {
                 if !(14..=MAX_FRAME as usize).contains(&frame.len()) {
@@ -387,25 +375,43 @@ impl Switch {
                         None => Route::NONE,
                     }
                 };
+                // Unknown unicast and group frames go out on the wire (in
+                // this buffer), the rest to the last local target (in this
+                // buffer); a unicast frame whose only target was the sender
+                // itself goes nowhere.
+                let wire = !r.matched || frame[0] & 1 != 0;
+                let hash = parsed.as_ref().map_or(0, |p| flow_hash(&self.hash, p));
+                let (copies, last) = match (wire, r.targets().split_last()) {
+                    (true, _) => (r.targets(), None),
+                    (false, Some((last, others))) => (others, Some(*last)),
+                    (false, None) => return Err(DropReason::NoTarget),
+                };
                 s.frames.fetch_add(1, Relaxed);
                 s.bytes.fetch_add(frame.len() as u64, Relaxed);
-                let hash = parsed.as_ref().map_or(0, |p| flow_hash(&self.hash, p));
-                // Unknown unicast and group frames also go out on the wire.
-                let wire = !r.matched || frame[0] & 1 != 0;
-                self.deliver(fd, frame, r.targets(), hash, true, wire);
-                Ok(wire.then_some(fd))
+                self.copy_to(frame, copies, hash, true);
+                Ok((last, hash))
             })
         };
-        let r = r.unwrap_or(Err(DropReason::BadFd));
-        if let Err(why) = r {
-            s.drop(why);
+        match r.unwrap_or(Err(DropReason::BadFd)) {
+            Ok((None, _)) => Ok(Some(fd)),
+            Ok((Some(last), hash)) => {
+                self.hand_on(fd, &last, hash, true);
+                Ok(None)
+            }
+            Err(why) => {
+                s.drop(why);
+                Err(why)
+            }
         }
-        r
     }
 
     /// A frame the switch delivered was rejected by QMan (its target's
     /// `cb.ern`): not delivered after all; its buffer goes back.
-    pub(crate) fn rejected(&self, fd: &QmFd, why: Ern) {
+    ///
+    /// # Safety
+    ///
+    /// `fd` is such a frame, handed back once (its buffer not used after).
+    pub(crate) unsafe fn rejected(&self, fd: &QmFd, why: Ern) {
         let s = self.stats(fd.status() & FROM_LOCAL != 0);
         let _ = s
             .delivered
@@ -415,7 +421,8 @@ impl Switch {
         } else {
             DropReason::Enqueue
         });
-        self.bufs.release_fd(fd);
+        // SAFETY: a rejected frame is its enqueuer's again: ours.
+        unsafe { self.bufs.release_fd(fd) };
     }
 
     /// Calls `f(dir, name, value)` for every counter of the port and its

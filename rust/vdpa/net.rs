@@ -355,9 +355,19 @@ impl VdpaNet {
             let mut f = g.0;
             f.pairs = 1;
             f.trusted = self.trusted();
-            self.sw
+            if self
+                .sw
                 .with_classifier(|c| filter::install(c, base, &f))
-                .map_err(|_| in_use())?;
+                .is_err()
+            {
+                drop(g);
+                // A rule installed before the failure (and rolled back)
+                // may have routed a frame to our FQs: wait it out before
+                // their FQIDs can be handed out again.
+                rcu::synchronize();
+                drop(dp);
+                return Err(in_use());
+            }
             *g = (f, Some(base));
         }
         cfg.dp = Some(dp);

@@ -2,9 +2,9 @@
 
 //! How an FMan port picks the pool a frame goes into: the smallest of its
 //! external pools (at most 8, sorted by buffer size) whose buffers fit the
-//! frame at the port's data offset; if that pool is empty, the next larger
-//! one (what the BMI does with depleted pools). The switch picks buffers
-//! for its copies the same way.
+//! frame at the port's data offset. If that pool is empty the BMI discards
+//! the frame (the backup-pool mechanism is off in the mainline driver);
+//! software picking a buffer for a copy may fall back to a larger pool.
 
 /// Why no buffer was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,10 +17,12 @@ pub enum NoBuffer {
 
 /// Picks a buffer for `need` bytes from pools of buffer sizes `sizes`
 /// (smallest first): `take(i)` tries pool `i` and gives its buffer, if it
-/// has one. Returns the pool's index and the buffer.
+/// has one. Only the smallest pool that fits is tried, unless `fallback`.
+/// Returns the pool's index and the buffer.
 pub fn choose<B>(
     sizes: impl IntoIterator<Item = u32>,
     need: u32,
+    fallback: bool,
     mut take: impl FnMut(usize) -> Option<B>,
 ) -> Result<(usize, B), NoBuffer> {
     let mut fits = false;
@@ -31,6 +33,9 @@ pub fn choose<B>(
         fits = true;
         if let Some(b) = take(i) {
             return Ok((i, b));
+        }
+        if !fallback {
+            break;
         }
     }
     Err(if fits {
@@ -48,20 +53,22 @@ mod tests {
 
     #[test]
     fn smallest_that_fits() {
-        let r = choose(SIZES, 64 + 60, |i| Some(i * 10));
-        assert_eq!(r, Ok((0, 0)));
-        let r = choose(SIZES, 64 + 1664, |i| Some(i));
-        assert_eq!(r, Ok((0, 0)), "exactly the size fits");
-        let r = choose(SIZES, 64 + 1665, |i| Some(i));
-        assert_eq!(r, Ok((1, 1)));
-        let r = choose(SIZES, 64 + 9600, |i| Some(i));
-        assert_eq!(r, Ok((2, 2)));
+        for fallback in [false, true] {
+            let r = choose(SIZES, 64 + 60, fallback, |i| Some(i * 10));
+            assert_eq!(r, Ok((0, 0)));
+            let r = choose(SIZES, 64 + 1664, fallback, |i| Some(i));
+            assert_eq!(r, Ok((0, 0)), "exactly the size fits");
+            let r = choose(SIZES, 64 + 1665, fallback, |i| Some(i));
+            assert_eq!(r, Ok((1, 1)));
+            let r = choose(SIZES, 64 + 9600, fallback, |i| Some(i));
+            assert_eq!(r, Ok((2, 2)));
+        }
     }
 
     #[test]
     fn depleted_falls_back_to_larger() {
         let mut tried = Vec::new();
-        let r = choose(SIZES, 100, |i| {
+        let r = choose(SIZES, 100, true, |i| {
             tried.push(i);
             (i == 2).then_some(7)
         });
@@ -70,9 +77,20 @@ mod tests {
     }
 
     #[test]
+    fn depleted_without_fallback_discards() {
+        let mut tried = Vec::new();
+        let r = choose(SIZES, 100, false, |i| {
+            tried.push(i);
+            (i == 2).then_some(7)
+        });
+        assert_eq!(r, Err(NoBuffer::Depleted));
+        assert_eq!(tried, [0], "the BMI tries the smallest pool that fits only");
+    }
+
+    #[test]
     fn never_smaller_than_needed() {
         let mut tried = Vec::new();
-        let r = choose(SIZES, 5000, |i| {
+        let r = choose(SIZES, 5000, true, |i| {
             tried.push(i);
             None::<()>
         });
@@ -82,9 +100,9 @@ mod tests {
 
     #[test]
     fn too_long() {
-        let r = choose(SIZES, 10_000, |_| Some(()));
+        let r = choose(SIZES, 10_000, true, |_| Some(()));
         assert_eq!(r, Err(NoBuffer::TooLong));
-        let r = choose([], 1, |_| Some(()));
+        let r = choose([], 1, false, |_| Some(()));
         assert_eq!(r, Err(NoBuffer::TooLong));
     }
 }

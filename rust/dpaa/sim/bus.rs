@@ -23,6 +23,13 @@ pub(crate) fn initial_ports() -> Result<u32> {
     Ok(nports)
 }
 
+/// How often the portals are polled (`portal_poll_ms=`; 0: interrupt
+/// driven).
+pub(crate) fn portal_poll_ms() -> u32 {
+    // SAFETY: reads a module parameter that is only written at load time.
+    unsafe { ffi::dpaa_vdpa_param_portal_poll_ms() }
+}
+
 /// Makes or removes the port with an ID (`echo ID > new_port`, `del_port`);
 /// returns 0 or a negative errno.
 pub(crate) type PortCtlFn = extern "C" fn(c_uint) -> c_int;

@@ -149,7 +149,10 @@ impl Fman {
     pub(crate) fn set_rx(&self, cfg: Option<PortRx>) -> Result {
         if let Some(c) = &cfg {
             let sorted = c.pools.windows(2).all(|w| w[0].1 <= w[1].1);
+            // KeyGen adds the hash's low bits to the base: the range must
+            // be aligned to its length.
             if !c.fq_count.is_power_of_two()
+                || c.fqid % c.fq_count as u32 != 0
                 || c.pools.is_empty()
                 || c.pools.len() > MAX_PORT_POOLS
                 || !sorted
@@ -214,7 +217,9 @@ impl Fman {
         // KeyGen: a frame the parser cannot read hashes as 0.
         let hash = parse(frame).map_or(0, |p| flow_hash(&self.hash, &p));
         let sizes = cfg.pools.iter().map(|(_, size)| *size);
-        let (i, buf) = choose(sizes, RX_OFFSET as u32 + len, |i| {
+        // No backup pool (`fman_port.c` leaves it off): an empty pool
+        // discards the frame.
+        let (i, buf) = choose(sizes, RX_OFFSET as u32 + len, false, |i| {
             let mut b = [0u64; 1];
             cfg.pools[i].0.acquire(&mut b).then_some(b[0])
         })

@@ -15,7 +15,7 @@ mod qman;
 mod wire;
 
 pub(crate) use bman::{Bman, Pool, PoolRef};
-pub(crate) use bus::{initial_ports, PortCtl, MAX_PORTS};
+pub(crate) use bus::{initial_ports, portal_poll_ms, PortCtl, MAX_PORTS};
 pub(crate) use debugfs::DpaaDebugfs;
 pub(crate) use dma::PortDma;
 pub(crate) use fman::{Fman, PortRx, PortTx, MAX_FRAME, MAX_PORT_POOLS, RX_OFFSET};

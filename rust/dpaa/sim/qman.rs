@@ -671,10 +671,24 @@ impl Qman {
         self: &Arc<Self>,
         count: usize,
         init: FqInit,
+        portal_of: impl FnMut(usize) -> usize,
+        handler_of: impl FnMut(u32, usize) -> H,
+    ) -> Result<FqRange<H>> {
+        self.create_fqs_aligned(count, 1, init, portal_of, handler_of)
+    }
+
+    /// [`Qman::create_fqs`] with a first FQID that is a multiple of `align`
+    /// (a power of two): what a KeyGen scheme's FQ range needs
+    /// (`qman_alloc_fqid_range()` of twice the length, as `dpaa_eth` does).
+    pub(crate) fn create_fqs_aligned<H: FqHandler>(
+        self: &Arc<Self>,
+        count: usize,
+        align: usize,
+        init: FqInit,
         mut portal_of: impl FnMut(usize) -> usize,
         mut handler_of: impl FnMut(u32, usize) -> H,
     ) -> Result<FqRange<H>> {
-        if count == 0 || count > MAX_FQS {
+        if count == 0 || count > MAX_FQS || !align.is_power_of_two() {
             return Err(EINVAL);
         }
         // Byte thresholds as QMan stores them (mantissa and exponent).
@@ -688,6 +702,7 @@ impl Qman {
         let start = {
             let mut reg = self.fqs.lock();
             let start = (0..=MAX_FQS - count)
+                .filter(|&s| (FQID_BASE as usize + s) % align == 0)
                 .find(|&s| (s..s + count).all(|i| reg.fqs[i].is_none() && !reg.reserved[i]))
                 .ok_or(ENOSPC)?;
             reg.reserved[start..start + count].fill(true);
