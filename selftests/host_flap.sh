@@ -31,10 +31,11 @@ host_mac=$(cat /sys/class/net/$HOST_IF/address)
 # host_acct: host RX (received + dropped) and TX (sent) against what the
 # port delivered to it and took from it, since the module was loaded (by
 # port_setup: both sides start at 0, so no baseline can catch a frame
-# halfway).
+# halfway). TX: what the port put on the wire (the switch counts a frame
+# before its enqueue, which a down may drain as dropped).
 host_acct() {
 	echo $(($(ethtool_stat $HOST_IF rx_packets) + $(ethtool_stat $HOST_IF rx_dropped))) \
-		$(port_stat rx_delivered) $(ethtool_stat $HOST_IF tx_packets) $(port_stat tx_frames)
+		$(port_stat rx_delivered) $(ethtool_stat $HOST_IF tx_packets) $(port_stat tx_to_wire)
 }
 rx0=$(ethtool_stat $HOST_IF rx_packets)
 tx0=$(ethtool_stat $HOST_IF tx_packets)
