@@ -153,16 +153,10 @@ fn send_from(dev: &dyn Device, idx: u16, c: &Chain<SG_MAX>, fq: &dyn FrameQueue)
         return Sent::Dropped(VqDrop::NoBuffer);
     };
     let mem = dev.space_of(idx);
-    let fd = match sw.bufs().fill(&buf, len, |dst| gather(mem, c, dst)) {
-        Some(Ok(())) => sw.bufs().fd_of(buf, len),
-        Some(Err(())) => {
-            sw.bufs().release(buf);
-            return Sent::Fault;
-        }
-        None => {
-            sw.bufs().release(buf);
-            return Sent::Dropped(VqDrop::TxError);
-        }
+    let fd = match sw.bufs().fill(buf, len, |dst| gather(mem, c, dst)) {
+        Ok(fd) => fd,
+        Err(Some(())) => return Sent::Fault,
+        Err(None) => return Sent::Dropped(VqDrop::TxError),
     };
     match sw.member_frame(fd, dev.member(), dev.spoofchk()) {
         Ok(None) => Sent::Ok,

@@ -208,21 +208,6 @@ impl PortBufs {
         unsafe { self.release_addr(fd.bpid(), fd.addr()) }
     }
 
-    /// The FD of the `len`-byte frame at the data offset of `buf` (filled
-    /// by [`PortBufs::fill`]); the buffer is the FD's now.
-    pub(crate) fn fd_of(&self, buf: Buf, len: u32) -> QmFd {
-        match QmFd::contig(buf.bpid, buf.addr, RX_OFFSET, len) {
-            Ok(fd) => fd,
-            Err(_) => {
-                // Cannot be: pool addresses are DMA addresses within the
-                // 40 bits of an FD and `fill` checked the length; an FD
-                // that does not name the buffer would leak it.
-                pr_err!("dpaa switch: buffer {:#x} has no FD\n", buf.addr);
-                QmFd::default()
-            }
-        }
-    }
-
     /// The bytes of `fd`'s frame, checked against its pool's buffers.
     fn span(&self, fd: &QmFd) -> Option<(&SizedPool, usize, usize)> {
         let p = self.pool(fd.bpid())?;
@@ -255,24 +240,42 @@ impl PortBufs {
         }))
     }
 
-    /// Runs `f` on the `len` bytes at the data offset of `buf` to fill them,
-    /// then hands them to the device; `None` if `buf` cannot hold them.
-    pub(crate) fn fill<R>(&self, buf: &Buf, len: u32, f: impl FnOnce(&mut [u8]) -> R) -> Option<R> {
-        let p = self.pool(buf.bpid)?;
+    /// Runs `f` on the `len` bytes at the data offset of `buf` to fill
+    /// them, hands them to the device and returns the FD of the frame: the
+    /// buffer is the FD's now. On failure the buffer is back in its pool:
+    /// `Err(Some(e))` if `f` failed, `Err(None)` if `buf` cannot hold a
+    /// frame of `len` bytes.
+    pub(crate) fn fill<E>(
+        &self,
+        buf: Buf,
+        len: u32,
+        f: impl FnOnce(&mut [u8]) -> Result<(), E>,
+    ) -> Result<QmFd, Option<E>> {
+        let fits = self.pool(buf.bpid).and_then(|p| {
+            let fd = QmFd::contig(buf.bpid, buf.addr, RX_OFFSET, len).ok()?;
+            let end = RX_OFFSET as usize + len as usize;
+            (end <= p.room as usize).then_some(())?;
+            Some((fd, self.dma.virt(buf.addr, end)?))
+        });
+        let Some((fd, base)) = fits else {
+            self.release(buf);
+            return Err(None);
+        };
         let (off, len) = (RX_OFFSET as usize, len as usize);
-        if off + len > p.room as usize {
-            return None;
-        }
-        let base = self.dma.virt(buf.addr, p.room as usize)?;
         // SAFETY: `buf` is ours (its type invariant), and `off + len` lies
-        // in it.
+        // in it (checked against its pool's room).
         let r = f(unsafe { core::slice::from_raw_parts_mut(base.as_ptr().add(off), len) });
+        if let Err(e) = r {
+            self.release(buf);
+            return Err(Some(e));
+        }
         // SAFETY: a live mapping of the port covering the bytes written.
         unsafe {
             self.dma
                 .sync_for_device(buf.addr + off as u64, len, Dir::Bidirectional)
         };
-        Some(r)
+        // `buf` ends here: the FD holds the buffer now.
+        Ok(fd)
     }
 
     /// Takes the buffer of `fd` out for good (the host builds an skb

@@ -310,14 +310,12 @@ impl Switch {
     /// A copy of `frame` in a buffer of the port's pools.
     fn copy(&self, frame: &[u8]) -> Option<QmFd> {
         let buf = self.bufs.acquire(frame.len() as u32)?;
-        let len = frame.len() as u32;
-        match self.bufs.fill(&buf, len, |dst| dst.copy_from_slice(frame)) {
-            Some(()) => Some(self.bufs.fd_of(buf, len)),
-            None => {
-                self.bufs.release(buf);
-                None
-            }
-        }
+        self.bufs
+            .fill(buf, frame.len() as u32, |dst| {
+                dst.copy_from_slice(frame);
+                Ok::<(), ()>(())
+            })
+            .ok()
     }
 
     /// A frame the host transmits (its skb's bytes): delivered (copied) to
