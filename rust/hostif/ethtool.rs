@@ -35,7 +35,9 @@ const HOST_STATS: [&str; 9] = [
     "tx_cgr_exits",
     "tx_cgr_congested",
 ];
-const RXQ_STATS: [&str; 4] = ["fqid", "enqueued", "dequeued", "ern"];
+/// Per RX queue: `packets` received on its portal (from the switch or the
+/// FQ), then the counters of its FQ.
+const RXQ_STATS: [&str; 5] = ["packets", "fqid", "enqueued", "dequeued", "ern"];
 const TXQ_STATS: [&str; 3] = ["fqid", "enqueued", "dequeued"];
 /// Per pool of the port (`pool<i>_<name>`, smallest buffers first).
 const POOL_STATS: [&str; 6] = ["bpid", "size", "count", "acquired", "released", "depleted"];
@@ -147,6 +149,7 @@ pub(super) fn stats_values(h: &HostIf, out: &mut [u64]) {
     let rt = h.running();
     put(rt.is_some_and(|rt| rt.cgr.congested()) as u64);
     for i in 0..nq(h) {
+        put(s.rxq_packets.get(i).map_or(0, l));
         match rt {
             Some(rt) => {
                 let fq = rt.rx.get(i);
@@ -156,7 +159,7 @@ pub(super) fn stats_values(h: &HostIf, out: &mut [u64]) {
                 put(l(&st.dequeued));
                 put(l(&st.ern_taildrop) + l(&st.ern_state) + l(&st.ern_fault));
             }
-            None => (0..RXQ_STATS.len()).for_each(|_| put(0)),
+            None => (1..RXQ_STATS.len()).for_each(|_| put(0)),
         }
     }
     for i in 0..nq(h) {

@@ -19,7 +19,6 @@ use crate::{
         backref::BackRef,
         error::errno,
         netdev::{features, NetDev, NetDevOps, TxDone},
-        rcu,
         skb::Skb,
     },
     switch::{Switch, HOST_MEMBER},
@@ -54,8 +53,9 @@ const TX_TAILDROP: u32 = TX_DEPTH as u32 * MAX_FRAME;
 const TX_CGR_BYTES: u64 = 256 * 1024;
 
 /// Counters of the host interface.
-#[derive(Default)]
 pub(crate) struct HostStats {
+    /// Frames received per RX queue (portal), through the switch or an FQ.
+    pub(crate) rxq_packets: KVec<AtomicU64>,
     pub(crate) rx_packets: AtomicU64,
     pub(crate) rx_bytes: AtomicU64,
     pub(crate) rx_dropped: AtomicU64,
@@ -65,6 +65,26 @@ pub(crate) struct HostStats {
     /// Entries of the TX congestion group into congestion, and exits.
     pub(crate) tx_cgr_entries: AtomicU64,
     pub(crate) tx_cgr_exits: AtomicU64,
+}
+
+impl HostStats {
+    fn new(queues: usize) -> Result<Self> {
+        let mut rxq_packets = KVec::with_capacity(queues, GFP_KERNEL)?;
+        for _ in 0..queues {
+            rxq_packets.push(AtomicU64::new(0), GFP_KERNEL)?;
+        }
+        Ok(Self {
+            rxq_packets,
+            rx_packets: AtomicU64::new(0),
+            rx_bytes: AtomicU64::new(0),
+            rx_dropped: AtomicU64::new(0),
+            tx_packets: AtomicU64::new(0),
+            tx_bytes: AtomicU64::new(0),
+            tx_dropped: AtomicU64::new(0),
+            tx_cgr_entries: AtomicU64::new(0),
+            tx_cgr_exits: AtomicU64::new(0),
+        })
+    }
 }
 
 /// What exists while the interface is up. Fields drop in order: TX first
@@ -86,10 +106,12 @@ struct Running {
 ///
 /// Written only by `ndo_open`/`ndo_stop`/ethtool, all under
 /// RTNL, and only while no datapath reader runs or can start: `start()`
-/// stores the running state before the classifier targets its FQs and
-/// before the queue starts; `halt()` takes it out only after the TX queue
-/// is disabled (no `ndo_start_xmit` in progress) and every FQ is retired
-/// (no handler in progress, none to come).
+/// stores the running state before the switch may call the host's receive
+/// path, before the classifier targets its FQs and before the queue
+/// starts; `halt()` takes it out only after the TX queue is disabled (no
+/// `ndo_start_xmit` in progress), the switch no longer calls the receive
+/// path (a grace period) and every FQ is retired (no handler in progress,
+/// none to come).
 struct RtnlCell<T>(UnsafeCell<T>);
 
 // SAFETY: see the type invariant: writers are serialised by RTNL and never
@@ -143,13 +165,14 @@ impl HostIf {
         dev.configure(features::NTUPLE, features::NTUPLE, 68, MAX_FRAME - 22, 128);
         sw.with_classifier(|c| c.claim(dev.mac(), HOST_MEMBER))
             .map_err(|_| errno(ffi::EADDRINUSE))?;
+        let stats = HostStats::new(sw.fman().qman().nr_portals())?;
         Ok(Self {
             sw,
             dev: dev.as_raw(),
             rt: RtnlCell(UnsafeCell::new(None)),
             up: AtomicBool::new(false),
             rules: RtnlCell(UnsafeCell::new([None; MAX_RULES])),
-            stats: HostStats::default(),
+            stats,
         })
     }
 
@@ -184,9 +207,10 @@ impl HostIf {
             n,
             FqInit::frames(RX_DEPTH),
             |i| i,
-            |_, _| HostRx {
+            |_, queue| HostRx {
                 host: this,
                 sw: self.sw.clone(),
+                queue,
             },
         )?;
         // One egress group for the TX FQs and the confirmation FQ, as
@@ -214,6 +238,17 @@ impl HostIf {
         // SAFETY: under RTNL; no datapath reader yet: the classifier does
         // not target these FQs and the queue is stopped.
         unsafe { *self.rt.get_mut() = Some(rt) };
+        // Frames from the wire, straight from the switch (it calls this
+        // only for the host's default target, set below).
+        let direct = Arc::new(
+            HostRx {
+                host: this,
+                sw: self.sw.clone(),
+                queue: 0,
+            },
+            GFP_KERNEL,
+        )?;
+        self.sw.set_host_rx(Some(direct))?;
         let mac = dev.mac();
         self.sw.with_classifier(|c| -> Result {
             c.set_member(
@@ -269,8 +304,9 @@ impl HostIf {
         // A frame routed to us before the rules went may still be on its
         // way to our FQs (the switch delivers outside the classifier's
         // lock, in BH context): wait it out, or it could land in a new FQ
-        // that reuses the FQID.
-        rcu::synchronize_net();
+        // that reuses the FQID; and no frame is being received straight
+        // from the switch once this returns.
+        let _ = self.sw.set_host_rx(None);
         if let Some(rt) = self.running() {
             // No handler in progress or to come once retired; TX first:
             // its drain confirms (and frees) the skbs it held.

@@ -35,6 +35,7 @@ use crate::{
     },
     kapi::{
         napi::NapiCtx,
+        rcu::{self, RcuArc},
         sync::{new_spinlock_bh, SpinLockBh},
     },
 };
@@ -86,6 +87,18 @@ impl Route {
     }
 }
 
+/// The host's receive path, which the switch calls on the portal that
+/// dequeued a frame from the wire (as `dpaa_eth` receives on the portal of
+/// the port's RX FQ): frames the flow hash spreads (the host's default
+/// target) need no FQ of the host's, and cost no second enqueue and
+/// dequeue. Frames a rule steers to one of the host's RX FQs, and frames
+/// from local entities, still go through its FQs.
+pub(crate) trait HostReceive: Send + Sync {
+    /// `fd`: a frame in a port buffer, now the receiver's; `queue`: the
+    /// index of the portal it was dequeued on (the host's RX queue).
+    fn receive(&self, fd: &QmFd, queue: usize, napi: &NapiCtx);
+}
+
 /// The switch of a port, shared by everything on it.
 #[pin_data]
 pub(crate) struct Switch {
@@ -93,6 +106,8 @@ pub(crate) struct Switch {
     bufs: PortBufs,
     #[pin]
     classifier: SpinLockBh<KBox<Classifier<CLASSIFIER_SLOTS>>>,
+    /// The host's receive path while it is up.
+    host_rx: RcuArc<dyn HostReceive>,
     hash: HashConfig,
     /// Frames from the wire.
     rx: DirStats,
@@ -103,11 +118,13 @@ pub(crate) struct Switch {
 /// The switch's RX FQs: where the port puts what it receives.
 struct SwitchRx {
     sw: Arc<Switch>,
+    /// The portal this FQ is dequeued on.
+    portal: usize,
 }
 
 impl FqHandler for SwitchRx {
-    fn dqrr(&self, fd: &QmFd, _napi: &NapiCtx) -> Dqrr {
-        self.sw.wire_frame(fd);
+    fn dqrr(&self, fd: &QmFd, napi: &NapiCtx) -> Dqrr {
+        self.sw.wire_frame(fd, self.portal, napi);
         Dqrr::Consume
     }
 
@@ -149,6 +166,7 @@ impl PortSwitch {
                 fman,
                 bufs,
                 classifier <- new_spinlock_bh!(cls, "dpaa_switch"),
+                host_rx: RcuArc::new(),
                 hash: HashConfig::default(),
                 rx: DirStats::default(),
                 tx: DirStats::default(),
@@ -165,7 +183,10 @@ impl PortSwitch {
             n,
             FqInit::frames(RX_DEPTH),
             |i| i,
-            |_, _| SwitchRx { sw: sw.clone() },
+            |_, i| SwitchRx {
+                sw: sw.clone(),
+                portal: i,
+            },
         )?;
         fman.set_rx(Some(PortRx {
             fqid: rx.base(),
@@ -203,6 +224,13 @@ impl Switch {
         f: impl FnOnce(&mut Classifier<CLASSIFIER_SLOTS>) -> R,
     ) -> R {
         f(&mut self.classifier.lock())
+    }
+
+    /// Sets (or, with `None`, removes) the host's receive path; returns
+    /// once no frame is being delivered through the old one (process
+    /// context).
+    pub(crate) fn set_host_rx(&self, rx: Option<Arc<dyn HostReceive>>) -> Result {
+        self.host_rx.replace(rx).map(drop)
     }
 
     fn stats(&self, local: bool) -> &DirStats {
@@ -244,25 +272,40 @@ impl Switch {
         r
     }
 
-    /// A frame the port received, dequeued from one of the switch's RX FQs.
-    fn wire_frame(&self, fd: &QmFd) {
+    /// A frame the port received, dequeued from one of the switch's RX FQs
+    /// on `portal`.
+    fn wire_frame(&self, fd: &QmFd, portal: usize, napi: &NapiCtx) {
         let s = &self.rx;
         // SAFETY: dequeued, so ours; the closure only copies the frame, the
         // buffer is given on or released after it returns.
         let r = unsafe {
-            self.bufs
-                .with_frame(fd, |frame| -> Result<(Target, u32), DropReason> {
-                    let p = parse(frame).map_err(|_| DropReason::Parse)?;
-                    let r = Self::route_in(&self.classifier.lock(), &p, None);
-                    let (last, others) = r.targets().split_last().ok_or(DropReason::NoTarget)?;
-                    let hash = flow_hash(&self.hash, &p);
-                    self.copy_to(frame, others, hash, false);
-                    Ok((*last, hash))
-                })
+            self.bufs.with_frame(fd, |frame| -> Result<_, DropReason> {
+                let p = parse(frame).map_err(|_| DropReason::Parse)?;
+                let (r, host) = {
+                    let c = self.classifier.lock();
+                    let host = c.member(HOST_MEMBER).map(|m| m.target);
+                    (Self::route_in(&c, &p, None), host)
+                };
+                let (last, others) = r.targets().split_last().ok_or(DropReason::NoTarget)?;
+                let hash = flow_hash(&self.hash, &p);
+                self.copy_to(frame, others, hash, false);
+                Ok((*last, hash, host == Some(*last)))
+            })
         };
         match r {
-            // The last target gets the port's buffer itself.
-            Some(Ok((last, hash))) => self.hand_on(*fd, &last, hash, false),
+            // The last target gets the port's buffer itself; the host's
+            // default target, here and now.
+            Some(Ok((last, hash, host))) => {
+                if host {
+                    let g = rcu::read_lock();
+                    if let Some(h) = self.host_rx.get(&g) {
+                        s.delivered.fetch_add(1, Relaxed);
+                        h.receive(fd, portal, napi);
+                        return;
+                    }
+                }
+                self.hand_on(*fd, &last, hash, false)
+            }
             Some(Err(why)) => {
                 s.drop(why);
                 // SAFETY: ours (dequeued), not given on.
