@@ -6,6 +6,9 @@
 //! qman/, bman/            the backend's files (`dpaa::DpaaDebugfs`)
 //! <port>/classifier       members, default target and rules of the port
 //! <port>/stats            the port's counters, RX (from the wire) and TX
+//! <port>/mac              the port MAC's filter (promisc, allmulti, address)
+//! <port>/max_frame        (rw) the MAC's maximum frame: longer frames go to
+//!                         the port's RX error FQ (counted `rx_drop_too_long`)
 //! ```
 //!
 //! `<port>` is the name the backend gives the port (`dpaa::Port::name`).
@@ -98,6 +101,39 @@ impl Show for ClassifierFile {
     }
 }
 
+struct MacFile(Arc<Switch>);
+impl Show for MacFile {
+    fn show(&self, m: &SeqFile) {
+        let f = self.0.fman().mac_filter();
+        let a = f.addr;
+        seq_print!(
+            m,
+            "promisc {} allmulti {} addr {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}\n",
+            f.promisc as u8,
+            f.allmulti as u8,
+            a[0],
+            a[1],
+            a[2],
+            a[3],
+            a[4],
+            a[5]
+        );
+    }
+}
+
+struct MaxFrameFile(Arc<Switch>);
+impl Show for MaxFrameFile {
+    const WRITABLE: bool = true;
+    fn show(&self, m: &SeqFile) {
+        seq_print!(m, "{}\n", self.0.fman().max_frame());
+    }
+    fn write(&self, s: &str) -> Result {
+        self.0
+            .fman()
+            .set_max_frame(s.trim().parse().map_err(|_| EINVAL)?)
+    }
+}
+
 struct StatsFile(Arc<Switch>);
 impl Show for StatsFile {
     fn show(&self, m: &SeqFile) {
@@ -119,6 +155,11 @@ impl PortDebugfs {
         let mut files = KVec::new();
         files.push(
             file(c_str!("classifier"), &dir, ClassifierFile(sw.clone()))?,
+            GFP_KERNEL,
+        )?;
+        files.push(file(c_str!("mac"), &dir, MacFile(sw.clone()))?, GFP_KERNEL)?;
+        files.push(
+            file(c_str!("max_frame"), &dir, MaxFrameFile(sw.clone()))?,
             GFP_KERNEL,
         )?;
         files.push(file(c_str!("stats"), &dir, StatsFile(sw))?, GFP_KERNEL)?;

@@ -107,10 +107,12 @@ pub(crate) enum DropReason {
     Spoofed,
     /// A buffer address the IOMMU refused.
     DmaFault,
+    /// A destination address the port's MAC filter refused.
+    Filtered,
 }
 
 /// The counter name of each [`DropReason`], in its order.
-pub(crate) const DROP_NAMES: [&str; 9] = [
+pub(crate) const DROP_NAMES: [&str; 10] = [
     "drop_parse",
     "drop_no_target",
     "drop_no_buffer",
@@ -120,6 +122,7 @@ pub(crate) const DROP_NAMES: [&str; 9] = [
     "drop_bad_fd",
     "drop_spoofed",
     "drop_dma_fault",
+    "drop_filtered",
 ];
 
 /// Counters of one direction of a port (the port's own, or the switch's).
@@ -132,7 +135,7 @@ pub(crate) struct DirStats {
     pub(crate) delivered: AtomicU64,
     /// Frames sent to the wire.
     pub(crate) to_wire: AtomicU64,
-    pub(crate) drops: [AtomicU64; 9],
+    pub(crate) drops: [AtomicU64; DROP_NAMES.len()],
 }
 
 impl DirStats {

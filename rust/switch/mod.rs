@@ -43,7 +43,7 @@ use bufs::PortBufs;
 use core::sync::atomic::Ordering::Relaxed;
 use dpaa_core::{
     classify::{Classifier, Target, MAX_MEMBERS},
-    fd::QmFd,
+    fd::{status, QmFd},
     hash::{flow_hash, pick, HashConfig},
     parse::{parse, Parsed},
 };
@@ -124,7 +124,13 @@ struct SwitchRx {
 
 impl FqHandler for SwitchRx {
     fn dqrr(&self, fd: &QmFd, napi: &NapiCtx) -> Dqrr {
-        self.sw.wire_frame(fd, self.portal, napi);
+        // The port sends error frames to the error FQ; one here anyway is
+        // not delivered.
+        if fd.status() & status::RX_ERRORS != 0 {
+            self.sw.rx_error(fd);
+        } else {
+            self.sw.wire_frame(fd, self.portal, napi);
+        }
         Dqrr::Consume
     }
 
@@ -141,11 +147,60 @@ impl FqHandler for SwitchRx {
     }
 }
 
-/// A port's switch as the port owns it: with its RX FQs, which the port
-/// receives into while this lives.
+/// The port's RX error FQ: frames the port received with an error (too
+/// long for the MAC, a DMA error), counted and released.
+struct SwitchErr {
+    sw: Arc<Switch>,
+}
+
+impl FqHandler for SwitchErr {
+    fn dqrr(&self, fd: &QmFd, _napi: &NapiCtx) -> Dqrr {
+        self.sw.rx_error(fd);
+        Dqrr::Consume
+    }
+
+    fn drain(&self, fd: &QmFd) {
+        // SAFETY: drained from our FQ: ours.
+        unsafe { self.sw.bufs.release_fd(fd) };
+    }
+
+    fn ern(&self, fd: &QmFd, _why: Ern) {
+        // SAFETY: rejected back to us: ours.
+        unsafe { self.sw.bufs.release_fd(fd) };
+    }
+}
+
+/// The port's TX error FQ: frames in port buffers the port could not
+/// transmit (a TX FQ with no confirmation FQ: the vDPA devices'). The port
+/// counted them; their buffers go back.
+struct SwitchTxErr {
+    sw: Arc<Switch>,
+}
+
+impl FqHandler for SwitchTxErr {
+    fn dqrr(&self, fd: &QmFd, _napi: &NapiCtx) -> Dqrr {
+        self.drain(fd);
+        Dqrr::Consume
+    }
+
+    fn drain(&self, fd: &QmFd) {
+        // SAFETY: the port hands a failed frame to us once: ours (a frame
+        // that is not in one of the port's buffers is logged, not freed).
+        unsafe { self.sw.bufs.release_fd(fd) };
+    }
+
+    fn ern(&self, fd: &QmFd, _why: Ern) {
+        self.drain(fd);
+    }
+}
+
+/// A port's switch as the port owns it: with its RX FQs, RX error FQ and
+/// TX error FQ, which the port uses while this lives.
 pub(crate) struct PortSwitch {
     sw: Arc<Switch>,
     rx: FqRange<SwitchRx>,
+    err: FqRange<SwitchErr>,
+    tx_err: FqRange<SwitchTxErr>,
 }
 
 impl PortSwitch {
@@ -188,12 +243,37 @@ impl PortSwitch {
                 portal: i,
             },
         )?;
+        let err = fman.qman().create_fqs(
+            1,
+            FqInit::frames(RX_DEPTH),
+            |_| 0,
+            |_, _| SwitchErr { sw: sw.clone() },
+        )?;
+        let tx_err = fman.qman().create_fqs(
+            1,
+            FqInit::frames(RX_DEPTH),
+            |_| 0,
+            |_, _| SwitchTxErr { sw: sw.clone() },
+        )?;
+        let pools = sw.bufs.rx_pools()?;
+        let ps = Self {
+            sw,
+            rx,
+            err,
+            tx_err,
+        };
+        // From here on, a failure is undone by `drop`.
+        let fman = &ps.sw.fman;
+        fman.set_tx_err(Some(ps.tx_err.base()));
+        // Nothing to receive but broadcast until an entity comes.
+        ps.sw.with_classifier(|_| ());
         fman.set_rx(Some(PortRx {
-            fqid: rx.base(),
+            fqid: ps.rx.base(),
             fq_count: n as u16,
-            pools: sw.bufs.rx_pools()?,
+            err_fqid: ps.err.base(),
+            pools,
         }))?;
-        Ok(Self { sw, rx })
+        Ok(ps)
     }
 
     pub(crate) fn switch(&self) -> &Arc<Switch> {
@@ -206,6 +286,10 @@ impl Drop for PortSwitch {
         // The port stops receiving before its FQs and pools go.
         let _ = self.sw.fman.set_rx(None);
         self.rx.retire();
+        self.err.retire();
+        // Every TX FQ went with its owner, before the switch.
+        self.sw.fman.set_tx_err(None);
+        self.tx_err.retire();
     }
 }
 
@@ -218,12 +302,38 @@ impl Switch {
         &self.bufs
     }
 
-    /// Runs `f` on the classifier (configuration: rules, members).
+    /// Runs `f` on the classifier (configuration: rules, members), then
+    /// sets the port's MAC filter to what the classifier needs to see
+    /// (under the classifier's lock: two changes program it in order).
     pub(crate) fn with_classifier<R>(
         &self,
         f: impl FnOnce(&mut Classifier<CLASSIFIER_SLOTS>) -> R,
     ) -> R {
-        f(&mut self.classifier.lock())
+        let mut c = self.classifier.lock();
+        let r = f(&mut c);
+        let want = c.port_filter(WIRE_MEMBER);
+        if want != self.fman.mac_filter() {
+            self.fman.set_promisc(want.promisc);
+            self.fman.set_allmulti(want.allmulti);
+            self.fman.change_addr(&want.addr);
+            self.fman.set_multi(&mut c.groups().copied());
+        }
+        r
+    }
+
+    /// A frame from the port's RX error FQ (or with error bits on an RX
+    /// FQ): counted by its FD status, its buffer released.
+    fn rx_error(&self, fd: &QmFd) {
+        let st = fd.status();
+        self.rx.drop(if st & status::ERR_SIZE != 0 {
+            DropReason::TooLong
+        } else if st & status::ERR_DMA != 0 {
+            DropReason::DmaFault
+        } else {
+            DropReason::BadFd
+        });
+        // SAFETY: dequeued from our FQ: ours.
+        unsafe { self.bufs.release_fd(fd) };
     }
 
     /// Sets (or, with `None`, removes) the host's receive path; returns

@@ -358,6 +358,25 @@ while time.monotonic() < end:
 PY
 }
 
+# raw_send NS IF MAC N [LEN]: N raw frames of LEN (default 100) bytes to MAC
+# from IF in namespace NS ("" for this one); each a distinct UDP datagram.
+raw_send() {
+	local ns=(${1:+ip netns exec "$1"})
+	"${ns[@]}" $PY - "$2" "$3" "$4" "${5:-100}" <<'PY' || fail "raw_send"
+import socket, struct, sys
+ifname, dst = sys.argv[1], bytes.fromhex(sys.argv[2].replace(":", ""))
+n, size = int(sys.argv[3]), int(sys.argv[4])
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((ifname, 0))
+src = bytes.fromhex(open(f"/sys/class/net/{ifname}/address").read().strip().replace(":", ""))
+pay = size - 14 - 28
+ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 28 + pay, 0, 0, 64, 17, 0,
+                 bytes([10, 9, 0, 1]), bytes([10, 9, 0, 99]))
+for i in range(n):
+    s.send(dst + src + b"\x08\x00" + ip + struct.pack("!HHHH", 4000 + i, 9, 8 + pay, 0) + b"r" * pay)
+PY
+}
+
 # wire_flood MAC SECS: from the wire end, raw UDP frames to MAC for SECS
 # seconds (or until killed), in the background; FLOOD_PID is the sender.
 FLOOD_PID=""

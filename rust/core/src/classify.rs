@@ -26,7 +26,10 @@
 //! All-zero memory is a valid, empty classifier (see [`Classifier::new`]):
 //! the kernel allocates it zeroed, in place, since it is too big for a stack.
 
-use crate::parse::{Parsed, L3};
+use crate::{
+    macfilter::MacFilter,
+    parse::{Parsed, L3},
+};
 
 /// Most members (local entities) a classifier knows.
 pub const MAX_MEMBERS: usize = 32;
@@ -534,6 +537,49 @@ impl<const N: usize> Classifier<N> {
         self.len() == 0
     }
 
+    /// What the port's MAC filter must pass for this classifier to see
+    /// every frame it would deliver (`ignore`: a member whose MACs are not
+    /// received, the link partner's). Exact match on one unicast address
+    /// is possible only with no default target, no promiscuous member,
+    /// and rules on that MAC alone; else promiscuous. Multicast: every
+    /// group joined goes in the hash; an all-multicast member makes it
+    /// all-multicast.
+    pub fn port_filter(&self, ignore: u8) -> MacFilter {
+        let mut f = MacFilter::default();
+        let mut unicast: Option<[u8; 6]> = None;
+        let mut many = false;
+        // The MACs rules are installed for (an owner with none, a stopped
+        // device or the host while down, receives nothing).
+        let mut see = |mac: &[u8; 6]| {
+            if mac[0] & 1 == 0 {
+                many |= unicast.is_some_and(|u| u != *mac);
+                unicast = Some(*mac);
+            }
+        };
+        let mut other_keys = false;
+        self.for_each_rule(|r| match r.key {
+            Key::Mac(mac) | Key::MacVlan { mac, .. } => {
+                if r.target.member != ignore {
+                    see(&mac);
+                }
+            }
+            _ => other_keys = true,
+        });
+        f.promisc = self.has_default || self.promisc.0 != 0 || other_keys || many;
+        f.addr = unicast.unwrap_or_default();
+        f.allmulti = self.allmulti.0 != 0;
+        for (mac, _) in self.mcast.iter() {
+            // Only group addresses are joined (`join` checks).
+            let _ = f.add_hash(mac);
+        }
+        f
+    }
+
+    /// The group addresses members joined.
+    pub fn groups(&self) -> impl Iterator<Item = &[u8; 6]> {
+        self.mcast.iter().map(|(mac, _)| mac)
+    }
+
     /// Every rule (in table order), e.g. to dump the table.
     pub fn for_each_rule(&self, mut f: impl FnMut(&Rule)) {
         let mut emit = |key: Key, a: &Action| {
@@ -786,6 +832,78 @@ mod tests {
     const M1: [u8; 6] = [2, 0, 0, 0, 0, 1];
     const M2: [u8; 6] = [2, 0, 0, 0, 0, 2];
     const IP: [u8; 4] = [192, 168, 1, 5];
+
+    #[test]
+    fn port_filter_is_exact_only_for_one_mac() {
+        const WIRE: u8 = 31;
+        let g = [0x01, 0x00, 0x5e, 0, 0, 7];
+        let mut c: Box<Classifier<64>> = Box::default();
+        assert_eq!(
+            c.port_filter(WIRE),
+            MacFilter::default(),
+            "nothing to receive"
+        );
+        // The link partner's MAC is not received, nor one with no rule.
+        c.claim([2, 9, 9, 9, 9, 9], WIRE).unwrap();
+        c.claim(M1, 1).unwrap();
+        c.claim(M2, 2).unwrap();
+        assert_eq!(c.port_filter(WIRE), MacFilter::default());
+        c.insert(Rule {
+            key: Key::Mac(M1),
+            target: t(1),
+            prio: 0,
+        })
+        .unwrap();
+        let f = c.port_filter(WIRE);
+        assert!(!f.promisc && !f.allmulti);
+        assert_eq!(f.addr, M1);
+        assert!(f.accepts(&M1) && !f.accepts(&M2) && !f.accepts(&[2, 9, 9, 9, 9, 9]));
+        assert!(!f.accepts(&g));
+        c.join(g, 1).unwrap();
+        assert!(
+            c.port_filter(WIRE).accepts(&g),
+            "a joined group is in the hash"
+        );
+        // A second MAC (owned, or only a rule's): promiscuous.
+        c.insert(Rule {
+            key: Key::MacVlan { mac: M2, vlan: 5 },
+            target: t(2),
+            prio: 0,
+        })
+        .unwrap();
+        assert!(c.port_filter(WIRE).promisc);
+        c.remove(&Key::MacVlan { mac: M2, vlan: 5 }).unwrap();
+        assert!(!c.port_filter(WIRE).promisc);
+        // A rule on anything but a MAC can match any destination.
+        c.insert(Rule {
+            key: Key::Ipv4(IP),
+            target: t(1),
+            prio: 0,
+        })
+        .unwrap();
+        assert!(c.port_filter(WIRE).promisc);
+        c.remove(&Key::Ipv4(IP)).unwrap();
+        // A default target (the host's) takes unknown unicast.
+        c.set_default(Some(t(0)));
+        assert!(c.port_filter(WIRE).promisc);
+        c.set_default(None);
+        // Promiscuous and all-multicast members.
+        let m = |promisc, allmulti| Member {
+            target: t(1),
+            present: true,
+            promisc,
+            allmulti,
+            trusted: false,
+        };
+        c.set_member(1, m(false, true)).unwrap();
+        let f = c.port_filter(WIRE);
+        assert!(f.allmulti && !f.promisc);
+        c.set_member(1, m(true, false)).unwrap();
+        assert!(c.port_filter(WIRE).promisc);
+        c.set_member(1, m(false, false)).unwrap();
+        assert_eq!(c.port_filter(WIRE).addr, M1);
+        assert!(!c.port_filter(WIRE).promisc);
+    }
 
     #[test]
     fn zeroed_memory_is_an_empty_classifier() {

@@ -350,6 +350,37 @@ pub fn walk_sg(
     Err(SgError::Unterminated)
 }
 
+/// Frame status bits the FMan writes in an FD's status word (`FM_FD_ERR_*`
+/// in `fman.h`), and the masks `dpaa_eth` checks.
+pub mod status {
+    /// TX: the FD's format is not one the port transmits.
+    pub const ERR_UNSUPPORTED_FORMAT: u32 = 0x0400_0000;
+    /// TX: the frame's length is out of range.
+    pub const ERR_LENGTH: u32 = 0x0200_0000;
+    /// RX and TX: a DMA error (the port could not read or write the buffer).
+    pub const ERR_DMA: u32 = 0x0100_0000;
+    /// RX: FIFO overflow, FCS, code or PHY error.
+    pub const ERR_PHYSICAL: u32 = 0x0008_0000;
+    /// RX: the frame is longer than the MAC's maximum (truncated to it).
+    pub const ERR_SIZE: u32 = 0x0004_0000;
+    /// Not an FMan error (`FM_FD_RX_STATUS_ERR_NON_FM`): what software sets
+    /// on a frame the port never had (a rejected enqueue, a drained FQ).
+    pub const ERR_NON_FM: u32 = 0x0040_0000;
+    /// RX errors (`FM_FD_STAT_RX_ERRORS`): the frame goes to the port's RX
+    /// error FQ.
+    pub const RX_ERRORS: u32 = ERR_DMA
+        | ERR_PHYSICAL
+        | ERR_SIZE
+        | 0x0002_0000 // classification discard
+        | 0x0000_8000 // extraction
+        | 0x0000_4000 // no scheme
+        | 0x0000_0080 // parser timeout
+        | 0x0000_0040 // parser illegal instruction
+        | 0x0000_0020; // parser header error
+    /// TX errors (`FM_FD_STAT_TX_ERRORS`).
+    pub const TX_ERRORS: u32 = ERR_UNSUPPORTED_FORMAT | ERR_LENGTH | ERR_DMA;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

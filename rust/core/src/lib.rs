@@ -18,6 +18,7 @@ pub mod fd;
 pub mod fq;
 pub mod hash;
 pub mod iommu;
+pub mod macfilter;
 pub mod parse;
 pub mod pools;
 pub mod ring;

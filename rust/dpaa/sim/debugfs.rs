@@ -9,9 +9,11 @@
 //! qman/stall_portal   (w) "IDX 1" stalls portal IDX, "IDX 0" resumes it
 //! bman/pools          every pool: bpid count capacity counters
 //! bman/deplete        (w) "BPID 1" makes pool BPID act empty, "BPID 0" undoes it
+//! fman/fail_tx        (rw) the next N transmissions (any port) fail with a
+//!                     DMA error
 //! ```
 
-use super::{bman::Bman, qman::Qman};
+use super::{bman::Bman, fman, qman::Qman};
 use crate::{
     dpaa::FqState,
     kapi::debugfs::{file, seq_print, Dir, SeqFile, Show},
@@ -140,18 +142,32 @@ impl Show for Deplete {
     }
 }
 
+struct FailTx;
+impl Show for FailTx {
+    const WRITABLE: bool = true;
+    fn show(&self, m: &SeqFile) {
+        seq_print!(m, "{}\n", fman::fail_tx());
+    }
+    fn write(&self, s: &str) -> Result {
+        fman::set_fail_tx(s.trim().parse().map_err(|_| EINVAL)?);
+        Ok(())
+    }
+}
+
 /// The model's module-wide files; dropped before their directories, which
 /// go before the root they are in.
 pub(crate) struct DpaaDebugfs {
     _files: KVec<Arc<dyn Send + Sync>>,
     _qman_dir: Dir,
     _bman_dir: Dir,
+    _fman_dir: Dir,
 }
 
 impl DpaaDebugfs {
     pub(crate) fn new(root: &Dir, qman: &Arc<Qman>, bman: &Arc<Bman>) -> Result<Self> {
         let qd = Dir::new(c_str!("qman"), Some(root));
         let bd = Dir::new(c_str!("bman"), Some(root));
+        let fd = Dir::new(c_str!("fman"), Some(root));
         let mut files = KVec::new();
         files.push(file(c_str!("fqs"), &qd, Fqs(qman.clone()))?, GFP_KERNEL)?;
         files.push(
@@ -171,10 +187,12 @@ impl DpaaDebugfs {
             file(c_str!("deplete"), &bd, Deplete(bman.clone()))?,
             GFP_KERNEL,
         )?;
+        files.push(file(c_str!("fail_tx"), &fd, FailTx)?, GFP_KERNEL)?;
         Ok(Self {
             _files: files,
             _qman_dir: qd,
             _bman_dir: bd,
+            _fman_dir: fd,
         })
     }
 }

@@ -7,14 +7,24 @@
 //! port's RX FQ range; the BMI takes a buffer from the smallest of the
 //! port's pools (at most 8, by buffer size) that fits the frame at the
 //! port's one data offset, writes the frame into it through the port's
-//! IOMMU and enqueues a contiguous FD. A frame no pool fits, no buffer, a
-//! rejected enqueue: dropped and counted by reason.
+//! IOMMU and enqueues a contiguous FD. Before that the MAC filters by
+//! destination address (one exact unicast address, a hash of multicast
+//! addresses, all-multicast, promiscuous: `dpaa_core::macfilter`). A frame
+//! longer than the MAC's maximum frame is truncated to it and, like one the
+//! port could not write (an IOMMU fault), goes to the port's RX error FQ
+//! with its error bits in the FD status (`FM_FD_ERR_SIZE`,
+//! `FM_FD_ERR_DMA`), for the driver to count and release. A frame the
+//! filter refuses, no pool fits, no buffer, a rejected enqueue: dropped and
+//! counted by reason.
 //!
 //! TX: FQs made for the port are consumed by the port itself (QMan's
 //! direct-connect portal, `QMAN_FQ_FLAG_TO_DCPORTAL`): it reads the frame
 //! through the IOMMU and transmits it, then enqueues the FD on the FQ's
 //! confirmation FQ or, with none, releases the buffer to the pool the FD
-//! names (BMan deallocation by the FMan).
+//! names (BMan deallocation by the FMan). A frame it cannot transmit has
+//! `FM_FD_ERR_*` TX bits in its status and goes to the confirmation FQ (as
+//! `dpaa_eth` sees TX errors there) or, without one, to the port's TX error
+//! FQ (`fman_port_tx_params.err_fqid`), not to a pool.
 //!
 //! Classification, local switching and anti-spoof are not the port's: the
 //! driver's switch does them, above the backend (`crate::switch`).
@@ -30,10 +40,11 @@ use crate::{
         sync::{new_spinlock_bh, SpinLockBh},
     },
 };
-use core::sync::atomic::{AtomicPtr, Ordering::Relaxed};
+use core::sync::atomic::{AtomicPtr, AtomicU32, Ordering::Relaxed};
 use dpaa_core::{
-    fd::{Format, QmFd},
+    fd::{status, Format, QmFd},
     hash::{flow_hash, pick, HashConfig},
+    macfilter::MacFilter,
     parse::parse,
     pools::{choose, NoBuffer},
 };
@@ -44,10 +55,13 @@ use kernel::{c_str, prelude::*, sync::Arc};
 pub(crate) const RX_OFFSET: u16 = 64;
 /// Largest frame the port takes (FMan's maximum receive frame).
 pub(crate) const MAX_FRAME: u32 = 9600;
+/// Smallest maximum frame the MAC takes.
+const MIN_MAX_FRAME: u32 = 64;
 /// External buffer pools a port takes (`FMAN_PORT_MAX_EXT_POOLS_NUM`).
 pub(crate) const MAX_PORT_POOLS: usize = 8;
-/// FD status of a frame the port could not transmit.
-pub(crate) const TX_STATUS_ERR: u32 = 1;
+/// FD status of a frame the model's wire end could not take (gone, out of
+/// memory): not the FMan's error, but not sent either.
+const TX_STATUS_NO_WIRE: u32 = status::ERR_NON_FM;
 
 /// The port's RX configuration: the FQ range KeyGen hashes flows over
 /// (a power of two long) and the external pools with their buffer sizes,
@@ -55,6 +69,9 @@ pub(crate) const TX_STATUS_ERR: u32 = 1;
 pub(crate) struct PortRx {
     pub(crate) fqid: u32,
     pub(crate) fq_count: u16,
+    /// The RX error FQ (`fman_port_rx_params.err_fqid`): frames with an
+    /// error in their FD status.
+    pub(crate) err_fqid: u32,
     /// (pool, bytes of each of its buffers the port may write), smallest
     /// first.
     pub(crate) pools: KVec<(Arc<Pool>, u32)>,
@@ -68,11 +85,14 @@ pub(crate) struct Fman {
     bman: Arc<Bman>,
     /// The port's device, as the FMan reaches host memory.
     dma: Arc<PortDma>,
-    /// RX while enabled (`fman_port_enable()`); taken under the lock for a
-    /// whole frame, so disabling it waits out a frame in progress.
+    /// RX: its configuration while enabled (`fman_port_enable()`), the
+    /// MAC's filter and maximum frame; taken under the lock for a whole
+    /// frame, so disabling RX waits out a frame in progress.
     #[pin]
-    rx_cfg: SpinLockBh<Option<PortRx>>,
+    rx_cfg: SpinLockBh<RxState>,
     hash: HashConfig,
+    /// The TX error FQ (0: none).
+    tx_err: AtomicU32,
     /// The wire end's net_device while it is registered (read in BH context,
     /// cleared and then waited for with synchronize_net before it goes).
     wire: AtomicPtr<ffi::net_device>,
@@ -80,6 +100,27 @@ pub(crate) struct Fman {
     pub(crate) rx: DirStats,
     /// To the wire: what the port was given to transmit.
     pub(crate) tx: DirStats,
+}
+
+/// Fault injection (`fman/fail_tx`): the next this many transmissions, on
+/// any port, fail with a DMA error.
+static FAIL_TX: AtomicU32 = AtomicU32::new(0);
+
+/// Makes the next `n` transmissions fail (0: none).
+pub(super) fn set_fail_tx(n: u32) {
+    FAIL_TX.store(n, Relaxed);
+}
+
+/// Transmissions still to fail.
+pub(super) fn fail_tx() -> u32 {
+    FAIL_TX.load(Relaxed)
+}
+
+/// The port's receive side, under one lock.
+struct RxState {
+    cfg: Option<PortRx>,
+    filter: MacFilter,
+    max_frame: u32,
 }
 
 impl Fman {
@@ -95,8 +136,16 @@ impl Fman {
                 qman,
                 bman,
                 dma,
-                rx_cfg <- new_spinlock_bh!(None, "fman_port_rx"),
+                rx_cfg <- new_spinlock_bh!(
+                    RxState {
+                        cfg: None,
+                        filter: MacFilter::default(),
+                        max_frame: MAX_FRAME,
+                    },
+                    "fman_port_rx"
+                ),
                 hash: HashConfig::default(),
+                tx_err: AtomicU32::new(0),
                 wire: AtomicPtr::new(core::ptr::null_mut()),
                 rx: DirStats::default(),
                 tx: DirStats::default(),
@@ -161,9 +210,61 @@ impl Fman {
                 return Err(EINVAL);
             }
         }
-        let old = core::mem::replace(&mut *self.rx_cfg.lock(), cfg);
+        let old = core::mem::replace(&mut self.rx_cfg.lock().cfg, cfg);
         drop(old);
         Ok(())
+    }
+
+    /// The MAC's promiscuous mode (`mac_device.set_promisc`).
+    pub(crate) fn set_promisc(&self, on: bool) {
+        self.rx_cfg.lock().filter.promisc = on;
+    }
+
+    /// The MAC's all-multicast mode (`mac_device.set_allmulti`).
+    pub(crate) fn set_allmulti(&self, on: bool) {
+        self.rx_cfg.lock().filter.allmulti = on;
+    }
+
+    /// The MAC's one exact unicast address (`mac_device.change_addr`).
+    pub(crate) fn change_addr(&self, mac: &[u8; 6]) {
+        self.rx_cfg.lock().filter.addr = *mac;
+    }
+
+    /// The MAC's multicast hash becomes `groups` (`mac_device.set_multi`:
+    /// every old address removed, each new one added with
+    /// `add_hash_mac_addr`; a unicast address is skipped).
+    pub(crate) fn set_multi(&self, groups: &mut dyn Iterator<Item = [u8; 6]>) {
+        let mut st = self.rx_cfg.lock();
+        st.filter.clear_hash();
+        for g in groups {
+            let _ = st.filter.add_hash(&g);
+        }
+    }
+
+    /// The MAC's filter now.
+    pub(crate) fn mac_filter(&self) -> MacFilter {
+        self.rx_cfg.lock().filter
+    }
+
+    /// The MAC's maximum frame (`fman_set_mac_max_frame()`): longer frames
+    /// are truncated and go to the RX error FQ. At most [`MAX_FRAME`].
+    pub(crate) fn set_max_frame(&self, len: u32) -> Result {
+        if !(MIN_MAX_FRAME..=MAX_FRAME).contains(&len) {
+            return Err(EINVAL);
+        }
+        self.rx_cfg.lock().max_frame = len;
+        Ok(())
+    }
+
+    pub(crate) fn max_frame(&self) -> u32 {
+        self.rx_cfg.lock().max_frame
+    }
+
+    /// The port's TX error FQ (`fman_port_tx_params.err_fqid`): where a
+    /// frame it could not transmit goes when its TX FQ has no confirmation
+    /// FQ. `None`: such frames go back to their TX FQ's owner.
+    pub(crate) fn set_tx_err(&self, fqid: Option<u32>) {
+        self.tx_err.store(fqid.unwrap_or(0), Relaxed);
     }
 
     /// Makes `count` FQs the port transmits from (on its channel), each
@@ -208,12 +309,22 @@ impl Fman {
     }
 
     fn receive(&self, frame: &[u8]) -> Result<(), DropReason> {
-        let len = frame.len() as u32;
-        if len > MAX_FRAME {
-            return Err(DropReason::TooLong);
+        let st = self.rx_cfg.lock();
+        let cfg = st.cfg.as_ref().ok_or(DropReason::NoTarget)?;
+        // The MAC drops runts and what its filter refuses.
+        let dst: &[u8; 6] = frame
+            .first_chunk()
+            .filter(|_| frame.len() >= 14)
+            .ok_or(DropReason::BadFd)?;
+        if !st.filter.accepts(dst) {
+            return Err(DropReason::Filtered);
         }
-        let cfg = self.rx_cfg.lock();
-        let cfg = cfg.as_ref().ok_or(DropReason::NoTarget)?;
+        // Longer than the MAC's maximum: truncated, an error frame.
+        let (frame, mut fd_status) = match frame.get(..st.max_frame as usize) {
+            Some(f) if f.len() < frame.len() => (f, status::ERR_SIZE),
+            _ => (frame, 0),
+        };
+        let len = frame.len() as u32;
         // KeyGen: a frame the parser cannot read hashes as 0.
         let hash = parse(frame).map_or(0, |p| flow_hash(&self.hash, &p));
         let sizes = cfg.pools.iter().map(|(_, size)| *size);
@@ -237,15 +348,24 @@ impl Fman {
             .write_dev(buf.wrapping_add(RX_OFFSET as u64), frame)
             .is_err()
         {
-            return give_back(DropReason::DmaFault);
+            // The buffer is not written, but the frame is reported.
+            fd_status |= status::ERR_DMA;
         }
-        let Ok(fd) = QmFd::contig(pool.bpid(), buf, RX_OFFSET, len) else {
+        let Ok(mut fd) = QmFd::contig(pool.bpid(), buf, RX_OFFSET, len) else {
             return give_back(DropReason::BadFd);
         };
-        let fqid = cfg.fqid + pick(hash, cfg.fq_count) as u32;
+        fd.set_status(fd_status);
+        // Error frames go to the error FQ, the driver counts them.
+        let fqid = if fd_status != 0 {
+            cfg.err_fqid
+        } else {
+            cfg.fqid + pick(hash, cfg.fq_count) as u32
+        };
         match self.qman.fman_enqueue(fqid, fd) {
             Ok(()) => {
-                self.rx.delivered.fetch_add(1, Relaxed);
+                if fd_status == 0 {
+                    self.rx.delivered.fetch_add(1, Relaxed);
+                }
                 Ok(())
             }
             Err(Ern::TailDrop | Ern::CgrTailDrop) => give_back(DropReason::TailDrop),
@@ -253,25 +373,41 @@ impl Fman {
         }
     }
 
-    /// Transmits the frame of `fd` (read through the IOMMU); whether it
-    /// went out.
-    fn transmit(&self, fd: &QmFd) -> bool {
+    /// Transmits the frame of `fd` (read through the IOMMU); the status of
+    /// its confirmation: 0 if it went out, else `FM_FD_ERR_*` bits.
+    fn transmit(&self, fd: &QmFd) -> u32 {
         let s = &self.tx;
         let len = fd.length();
         s.frames.fetch_add(1, Relaxed);
         s.bytes.fetch_add(len as u64, Relaxed);
-        if fd.format() != Some(Format::Contig) || !(14..=MAX_FRAME).contains(&len) {
+        if fd.format() != Some(Format::Contig) {
             s.drop(DropReason::BadFd);
-            return false;
+            return status::ERR_UNSUPPORTED_FORMAT;
+        }
+        if !(14..=MAX_FRAME).contains(&len) {
+            s.drop(DropReason::BadFd);
+            return status::ERR_LENGTH;
         }
         let addr = fd.addr() + fd.offset() as u64;
+        let injected = FAIL_TX.load(Relaxed) > 0
+            && FAIL_TX
+                .fetch_update(Relaxed, Relaxed, |n| n.checked_sub(1))
+                .is_ok();
         // SAFETY: the FD is the port's until it is confirmed or its buffer
         // released, which the caller does only after this returns.
         let Ok(frame) = (unsafe { self.dma.borrow(addr, len as usize) }) else {
             s.drop(DropReason::DmaFault);
-            return false;
+            return status::ERR_DMA;
         };
-        self.to_wire(frame)
+        if injected {
+            s.drop(DropReason::DmaFault);
+            return status::ERR_DMA;
+        }
+        if self.to_wire(frame) {
+            0
+        } else {
+            TX_STATUS_NO_WIRE
+        }
     }
 
     fn to_wire(&self, frame: &[u8]) -> bool {
@@ -297,8 +433,17 @@ impl Fman {
         true
     }
 
-    /// Releases the buffer of a transmitted (or failed) FD to the pool it
-    /// names, as the FMan deallocates a frame's buffer after TX.
+    /// Enqueues a frame it could not transmit on the TX error FQ; whether
+    /// that took it.
+    fn tx_error(&self, fd: &QmFd) -> bool {
+        match self.tx_err.load(Relaxed) {
+            0 => false,
+            fqid => self.qman.fman_enqueue(fqid, *fd).is_ok(),
+        }
+    }
+
+    /// Releases the buffer of a transmitted FD to the pool it names, as the
+    /// FMan deallocates a frame's buffer after TX.
     fn release(&self, fd: &QmFd) {
         let pool = (fd.bpid() != NO_BPID)
             .then(|| self.bman.lookup(fd.bpid()))
@@ -320,19 +465,19 @@ pub(crate) struct PortTx<O: TxOwner> {
 }
 
 impl<O: TxOwner> PortTx<O> {
-    /// A frame not transmitted: back to its owner with an error status.
+    /// A frame never given to the port (rejected by QMan, left at
+    /// teardown): back to its owner with a non-zero status.
     fn not_sent(&self, fd: &QmFd) {
         let mut c = *fd;
-        c.set_status(TX_STATUS_ERR);
+        c.set_status(status::ERR_NON_FM);
         self.owner.tx_done(&c);
     }
 }
 
 impl<O: TxOwner> FqHandler for PortTx<O> {
     fn dqrr(&self, fd: &QmFd, _napi: &NapiCtx) -> Dqrr {
-        let sent = self.fman.transmit(fd);
         let mut c = *fd;
-        c.set_status(if sent { 0 } else { TX_STATUS_ERR });
+        c.set_status(self.fman.transmit(fd));
         match &self.conf {
             Some(conf) => {
                 if conf.enqueue(c).is_err() {
@@ -341,7 +486,12 @@ impl<O: TxOwner> FqHandler for PortTx<O> {
                     self.owner.tx_done(&c);
                 }
             }
-            None => self.fman.release(&c),
+            None if c.status() == 0 => self.fman.release(&c),
+            None => {
+                if !self.fman.tx_error(&c) {
+                    self.owner.tx_done(&c);
+                }
+            }
         }
         Dqrr::Consume
     }
