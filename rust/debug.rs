@@ -7,8 +7,6 @@
 //! <port>/classifier       members, default target and rules of the port
 //! <port>/stats            the port's counters, RX (from the wire) and TX
 //! <port>/mac              the port MAC's filter (promisc, allmulti, address)
-//! <port>/max_frame        (rw) the MAC's maximum frame: longer frames go to
-//!                         the port's RX error FQ (counted `rx_drop_too_long`)
 //! ```
 //!
 //! `<port>` is the name the backend gives the port (`dpaa::Port::name`).
@@ -121,19 +119,6 @@ impl Show for MacFile {
     }
 }
 
-struct MaxFrameFile(Arc<Switch>);
-impl Show for MaxFrameFile {
-    const WRITABLE: bool = true;
-    fn show(&self, m: &SeqFile) {
-        seq_print!(m, "{}\n", self.0.fman().max_frame());
-    }
-    fn write(&self, s: &str) -> Result {
-        self.0
-            .fman()
-            .set_max_frame(s.trim().parse().map_err(|_| EINVAL)?)
-    }
-}
-
 struct StatsFile(Arc<Switch>);
 impl Show for StatsFile {
     fn show(&self, m: &SeqFile) {
@@ -158,10 +143,6 @@ impl PortDebugfs {
             GFP_KERNEL,
         )?;
         files.push(file(c_str!("mac"), &dir, MacFile(sw.clone()))?, GFP_KERNEL)?;
-        files.push(
-            file(c_str!("max_frame"), &dir, MaxFrameFile(sw.clone()))?,
-            GFP_KERNEL,
-        )?;
         files.push(file(c_str!("stats"), &dir, StatsFile(sw))?, GFP_KERNEL)?;
         Ok(Self {
             _files: files,

@@ -86,9 +86,9 @@ pub(crate) trait FqHandler: Send + Sync + 'static {
 /// other than through a confirmation FQ or its pool.
 pub(crate) trait TxOwner: Send + Sync + 'static {
     /// A frame is back: `fd.status()` is 0 if it was transmitted (its
-    /// confirmation could not be queued), non-zero if not
-    /// (rejected by QMan, left in the FQ at teardown). Any context, must
-    /// not sleep.
+    /// confirmation could not be queued), non-zero if not (rejected by
+    /// QMan, left in the FQ at teardown, failed with no TX error FQ to
+    /// take it). Any context, must not sleep.
     fn tx_done(&self, fd: &QmFd);
 }
 

@@ -314,6 +314,9 @@ impl HostIf {
             rt.conf.retire();
             rt.rx.retire();
         }
+        // The skbs our receive path gave the portals' GRO reach the stack
+        // before the interface can be unregistered.
+        self.sw.fman().qman().sync_portals();
         // A confirmation that read `up` before it was cleared may have
         // woken the queue since: wait out the xmit that let in.
         dev.tx_disable();

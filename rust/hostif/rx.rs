@@ -58,6 +58,11 @@ impl HostReceive for HostRx {
         }
         napi.gro_receive(skb);
     }
+
+    /// Not sent: counted as dropped by its status, the skb freed.
+    fn tx_error(&self, fd: &QmFd) {
+        self.host.get().tx_confirmed(fd, None);
+    }
 }
 
 impl FqHandler for HostRx {

@@ -71,7 +71,7 @@ impl HostIf {
 
     /// A frame is back from the FMan (or drained, never sent): counted as
     /// sent only if its confirmation status says so.
-    fn tx_confirmed(&self, fd: &QmFd, napi: Option<&NapiCtx>) {
+    pub(super) fn tx_confirmed(&self, fd: &QmFd, napi: Option<&NapiCtx>) {
         if fd.status() == 0 {
             self.stats.tx_packets.fetch_add(1, Relaxed);
             self.stats.tx_bytes.fetch_add(fd.length() as u64, Relaxed);

@@ -109,6 +109,23 @@ impl<T: NapiPoll> Napi<T> {
         &self.poll
     }
 
+    /// Waits until no poll runs and the last one completed, which hands
+    /// up what GRO held (`napi_complete_done()` flushes it): skbs a poll
+    /// gave GRO for a device are delivered once this returns. Schedules a
+    /// poll after it, for work that came meanwhile. Process context.
+    pub(crate) fn sync(&self) {
+        let n = self.napi.get();
+        // SAFETY: enabled and added (type invariant); napi_disable waits
+        // for a scheduled or running poll to complete, napi_enable undoes
+        // it: the type invariant holds again.
+        unsafe {
+            let napi = core::ptr::addr_of_mut!((*n).napi);
+            ffi::napi_disable(napi);
+            ffi::napi_enable(napi);
+        }
+        self.schedule();
+    }
+
     /// # Safety
     ///
     /// Called by the net core with the `napi` of a live `Napi<T>`.

@@ -31,11 +31,12 @@ pub(crate) mod bufs;
 use crate::{
     dpaa::{
         DirStats, Dqrr, DropReason, Ern, FmanPort, FqHandler, FqInit, FqRange, PortRx, DROP_NAMES,
-        MAX_FRAME,
+        MAX_FRAME, NO_BPID,
     },
     kapi::{
         napi::NapiCtx,
         rcu::{self, RcuArc},
+        skb::Skb,
         sync::{new_spinlock_bh, SpinLockBh},
     },
 };
@@ -45,6 +46,7 @@ use dpaa_core::{
     classify::{Classifier, Target, MAX_MEMBERS},
     fd::{status, QmFd},
     hash::{flow_hash, pick, HashConfig},
+    macfilter::MacFilter,
     parse::{parse, Parsed},
 };
 use kernel::{prelude::*, sync::Arc};
@@ -58,6 +60,10 @@ pub(crate) const HOST_MEMBER: u8 = 0;
 pub(crate) const WIRE_MEMBER: u8 = MAX_MEMBERS as u8 - 1;
 /// Frames each of the switch's RX FQs holds before the port drops.
 const RX_DEPTH: usize = 512;
+/// Depth of the port's error FQs: more than the port's pools hold
+/// buffers and the host has frames in flight, so it never tail-drops (the
+/// FMan's enqueues have no rejection message: a dropped one is lost).
+const ERR_DEPTH: usize = 4096;
 /// FD status of a frame the switch delivers from a local entity (its TX
 /// direction), not from the wire: how a rejection is counted.
 const FROM_LOCAL: u32 = 1 << 16;
@@ -97,6 +103,9 @@ pub(crate) trait HostReceive: Send + Sync {
     /// `fd`: a frame in a port buffer, now the receiver's; `queue`: the
     /// index of the portal it was dequeued on (the host's RX queue).
     fn receive(&self, fd: &QmFd, queue: usize, napi: &NapiCtx);
+    /// A frame the host transmitted (an skb, `NO_BPID`) that the port
+    /// could not send, from the port's TX error FQ: counted and freed.
+    fn tx_error(&self, fd: &QmFd);
 }
 
 /// The switch of a port, shared by everything on it.
@@ -170,9 +179,11 @@ impl FqHandler for SwitchErr {
     }
 }
 
-/// The port's TX error FQ: frames in port buffers the port could not
-/// transmit (a TX FQ with no confirmation FQ: the vDPA devices'). The port
-/// counted them; their buffers go back.
+/// The port's TX error FQ: frames the port could not transmit, counted
+/// by the port. A vDPA device's (in a port buffer) goes back to its pool;
+/// the host's (its skb) to the host, or, once the host is down, freed
+/// here: a frame can still come out of the port after the host retired
+/// its TX FQs.
 struct SwitchTxErr {
     sw: Arc<Switch>,
 }
@@ -184,9 +195,26 @@ impl FqHandler for SwitchTxErr {
     }
 
     fn drain(&self, fd: &QmFd) {
-        // SAFETY: the port hands a failed frame to us once: ours (a frame
-        // that is not in one of the port's buffers is logged, not freed).
-        unsafe { self.sw.bufs.release_fd(fd) };
+        let sw = &self.sw;
+        if fd.bpid() != NO_BPID {
+            // SAFETY: the port hands a failed frame to us once: ours (a
+            // frame that is not in one of the port's buffers is logged,
+            // not freed).
+            unsafe { sw.bufs.release_fd(fd) };
+            return;
+        }
+        let g = rcu::read_lock();
+        if let Some(h) = sw.host_rx.get(&g) {
+            h.tx_error(fd);
+            return;
+        }
+        drop(g);
+        // SAFETY: only the host transmits frames with no BPID, each an
+        // skb it stashed through the port's device (`hostif::tx`), with
+        // the FD's offset and length; the port handed it back once and
+        // is done with it.
+        let skb = unsafe { Skb::from_stash(&**sw.fman.dma(), fd.addr(), fd.offset(), fd.length()) };
+        skb.consume(None);
     }
 
     fn ern(&self, fd: &QmFd, _why: Ern) {
@@ -245,13 +273,13 @@ impl PortSwitch {
         )?;
         let err = fman.qman().create_fqs(
             1,
-            FqInit::frames(RX_DEPTH),
+            FqInit::frames(ERR_DEPTH),
             |_| 0,
             |_, _| SwitchErr { sw: sw.clone() },
         )?;
         let tx_err = fman.qman().create_fqs(
             1,
-            FqInit::frames(RX_DEPTH),
+            FqInit::frames(ERR_DEPTH),
             |_| 0,
             |_, _| SwitchTxErr { sw: sw.clone() },
         )?;
@@ -312,13 +340,41 @@ impl Switch {
         let mut c = self.classifier.lock();
         let r = f(&mut c);
         let want = c.port_filter(WIRE_MEMBER);
-        if want != self.fman.mac_filter() {
-            self.fman.set_promisc(want.promisc);
-            self.fman.set_allmulti(want.allmulti);
-            self.fman.change_addr(&want.addr);
-            self.fman.set_multi(&mut c.groups().copied());
-        }
+        self.program_mac(&want, &mut c.groups().copied());
         r
+    }
+
+    /// Sets the port's MAC to `want`, calling only the ops whose setting
+    /// changes. Promiscuous on first and off last, so that no frame the
+    /// classifier wants is refused in between; the exact address only
+    /// when it is used (the MAC sends its pause frames from it: it is not
+    /// zeroed); the hash again after all-multicast goes off (which clears
+    /// it, as the mEMAC's `set_allmulti(false)` does); a hash that cannot
+    /// be set leaves the port all-multicast.
+    fn program_mac(&self, want: &MacFilter, groups: &mut dyn Iterator<Item = [u8; 6]>) {
+        let fman = &self.fman;
+        let have = fman.mac_filter();
+        if want.promisc && !have.promisc {
+            fman.set_promisc(true);
+        }
+        if !want.promisc && want.addr != have.addr {
+            fman.change_addr(&want.addr);
+        }
+        let hash_off = have.allmulti && !want.allmulti;
+        if want.allmulti && !have.allmulti {
+            fman.set_allmulti(true);
+        }
+        if hash_off {
+            // Clears the hash too (a moment without the groups, as
+            // `dpaa_eth` has): added again below.
+            fman.set_allmulti(false);
+        }
+        if (hash_off || !want.same_hash(&have)) && fman.set_multi(groups).is_err() {
+            fman.set_allmulti(true);
+        }
+        if !want.promisc && have.promisc {
+            fman.set_promisc(false);
+        }
     }
 
     /// A frame from the port's RX error FQ (or with error bits on an RX
@@ -386,6 +442,10 @@ impl Switch {
     /// on `portal`.
     fn wire_frame(&self, fd: &QmFd, portal: usize, napi: &NapiCtx) {
         let s = &self.rx;
+        // One read-side section from the lookup to the delivery: the host
+        // that `halt()`s after it removed its target from the classifier
+        // waits out a frame that saw the target.
+        let g = rcu::read_lock();
         // SAFETY: dequeued, so ours; the closure only copies the frame, the
         // buffer is given on or released after it returns.
         let r = unsafe {
@@ -407,7 +467,6 @@ impl Switch {
             // default target, here and now.
             Some(Ok((last, hash, host))) => {
                 if host {
-                    let g = rcu::read_lock();
                     if let Some(h) = self.host_rx.get(&g) {
                         s.delivered.fetch_add(1, Relaxed);
                         h.receive(fd, portal, napi);

@@ -366,8 +366,11 @@ pub mod status {
     /// Not an FMan error (`FM_FD_RX_STATUS_ERR_NON_FM`): what software sets
     /// on a frame the port never had (a rejected enqueue, a drained FQ).
     pub const ERR_NON_FM: u32 = 0x0040_0000;
-    /// RX errors (`FM_FD_STAT_RX_ERRORS`): the frame goes to the port's RX
-    /// error FQ.
+    /// RX errors `dpaa_eth` checks (`FM_FD_STAT_RX_ERRORS`). The port
+    /// sends size, DMA, physical, parser and KeyGen errors to its RX error
+    /// FQ and discards classification discards by default; frames there
+    /// may also carry bits outside this mask (keysize overflow, block
+    /// limit, reassembly).
     pub const RX_ERRORS: u32 = ERR_DMA
         | ERR_PHYSICAL
         | ERR_SIZE

@@ -80,6 +80,14 @@ impl MacFilter {
         Ok(())
     }
 
+    /// Whether the two hashes have the same buckets set.
+    pub fn same_hash(&self, other: &Self) -> bool {
+        self.buckets
+            .iter()
+            .zip(other.buckets.iter())
+            .all(|(a, b)| (*a > 0) == (*b > 0))
+    }
+
     /// Empties the hash.
     pub fn clear_hash(&mut self) {
         self.buckets = [0; HASH_BUCKETS];
@@ -179,6 +187,16 @@ mod tests {
         f.remove_hash(&same).unwrap();
         assert!(!f.accepts(&m1));
         assert_eq!(f.remove_hash(&m1), Err(FilterError::Absent));
+        let mut g = MacFilter::default();
+        assert!(f.same_hash(&g));
+        g.add_hash(&same).unwrap();
+        g.add_hash(&m1).unwrap();
+        assert!(!f.same_hash(&g));
+        f.add_hash(&m1).unwrap();
+        assert!(
+            f.same_hash(&g),
+            "one address or two in a bucket: same bucket set"
+        );
         f.allmulti = true;
         assert!(f.accepts(&different));
         assert!(

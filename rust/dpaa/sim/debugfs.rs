@@ -11,6 +11,8 @@
 //! bman/deplete        (w) "BPID 1" makes pool BPID act empty, "BPID 0" undoes it
 //! fman/fail_tx        (rw) the next N transmissions (any port) fail with a
 //!                     DMA error
+//! fman/max_frm        (rw) the MACs' maximum frame, FCS included (the FMan
+//!                     driver's fsl_fm_max_frm): longer frames are errors
 //! ```
 
 use super::{bman::Bman, fman, qman::Qman};
@@ -154,6 +156,17 @@ impl Show for FailTx {
     }
 }
 
+struct MaxFrm;
+impl Show for MaxFrm {
+    const WRITABLE: bool = true;
+    fn show(&self, m: &SeqFile) {
+        seq_print!(m, "{}\n", fman::max_frm());
+    }
+    fn write(&self, s: &str) -> Result {
+        fman::set_max_frm(s.trim().parse().map_err(|_| EINVAL)?)
+    }
+}
+
 /// The model's module-wide files; dropped before their directories, which
 /// go before the root they are in.
 pub(crate) struct DpaaDebugfs {
@@ -188,6 +201,7 @@ impl DpaaDebugfs {
             GFP_KERNEL,
         )?;
         files.push(file(c_str!("fail_tx"), &fd, FailTx)?, GFP_KERNEL)?;
+        files.push(file(c_str!("max_frm"), &fd, MaxFrm)?, GFP_KERNEL)?;
         Ok(Self {
             _files: files,
             _qman_dir: qd,

@@ -10,7 +10,8 @@
 //! IOMMU and enqueues a contiguous FD. Before that the MAC filters by
 //! destination address (one exact unicast address, a hash of multicast
 //! addresses, all-multicast, promiscuous: `dpaa_core::macfilter`). A frame
-//! longer than the MAC's maximum frame is truncated to it and, like one the
+//! longer than the MAC's maximum frame (`fsl_fm_max_frm`, FCS included:
+//! the model's `fman/max_frm`) is truncated to it and, like one the
 //! port could not write (an IOMMU fault), goes to the port's RX error FQ
 //! with its error bits in the FD status (`FM_FD_ERR_SIZE`,
 //! `FM_FD_ERR_DMA`), for the driver to count and release. A frame the
@@ -22,9 +23,9 @@
 //! through the IOMMU and transmits it, then enqueues the FD on the FQ's
 //! confirmation FQ or, with none, releases the buffer to the pool the FD
 //! names (BMan deallocation by the FMan). A frame it cannot transmit has
-//! `FM_FD_ERR_*` TX bits in its status and goes to the confirmation FQ (as
-//! `dpaa_eth` sees TX errors there) or, without one, to the port's TX error
-//! FQ (`fman_port_tx_params.err_fqid`), not to a pool.
+//! `FM_FD_ERR_*` TX bits in its status and goes to the port's TX error FQ
+//! (`fmbm_tefqid`, from `fman_port_tx_params.err_fqid`), confirmation FQ
+//! or not, as the TX port does (`dpaa_eth` cleans up skbs there).
 //!
 //! Classification, local switching and anti-spoof are not the port's: the
 //! driver's switch does them, above the backend (`crate::switch`).
@@ -57,6 +58,9 @@ pub(crate) const RX_OFFSET: u16 = 64;
 pub(crate) const MAX_FRAME: u32 = 9600;
 /// Smallest maximum frame the MAC takes.
 const MIN_MAX_FRAME: u32 = 64;
+/// The frame check sequence the MAC counts in a frame's length (the wire
+/// end's frames come without it).
+const FCS_LEN: u32 = 4;
 /// External buffer pools a port takes (`FMAN_PORT_MAX_EXT_POOLS_NUM`).
 pub(crate) const MAX_PORT_POOLS: usize = 8;
 /// FD status of a frame the model's wire end could not take (gone, out of
@@ -85,8 +89,8 @@ pub(crate) struct Fman {
     bman: Arc<Bman>,
     /// The port's device, as the FMan reaches host memory.
     dma: Arc<PortDma>,
-    /// RX: its configuration while enabled (`fman_port_enable()`), the
-    /// MAC's filter and maximum frame; taken under the lock for a whole
+    /// RX: its configuration while enabled (`fman_port_enable()`) and the
+    /// MAC's filter; taken under the lock for a whole
     /// frame, so disabling RX waits out a frame in progress.
     #[pin]
     rx_cfg: SpinLockBh<RxState>,
@@ -116,11 +120,29 @@ pub(super) fn fail_tx() -> u32 {
     FAIL_TX.load(Relaxed)
 }
 
+/// The MACs' maximum frame, FCS included: the FMan driver's
+/// `fsl_fm_max_frm` boot parameter, written into every MAC at its init
+/// (the model's `fman/max_frm` changes it at run time, for tests).
+static MAX_FRM: AtomicU32 = AtomicU32::new(MAX_FRAME + FCS_LEN);
+
+/// Sets the MACs' maximum frame (`MIN_MAX_FRAME..=MAX_FRAME + FCS_LEN`).
+pub(super) fn set_max_frm(len: u32) -> Result {
+    if !(MIN_MAX_FRAME..=MAX_FRAME + FCS_LEN).contains(&len) {
+        return Err(EINVAL);
+    }
+    MAX_FRM.store(len, Relaxed);
+    Ok(())
+}
+
+/// The MACs' maximum frame, FCS included.
+pub(super) fn max_frm() -> u32 {
+    MAX_FRM.load(Relaxed)
+}
+
 /// The port's receive side, under one lock.
 struct RxState {
     cfg: Option<PortRx>,
     filter: MacFilter,
-    max_frame: u32,
 }
 
 impl Fman {
@@ -140,7 +162,6 @@ impl Fman {
                     RxState {
                         cfg: None,
                         filter: MacFilter::default(),
-                        max_frame: MAX_FRAME,
                     },
                     "fman_port_rx"
                 ),
@@ -220,9 +241,14 @@ impl Fman {
         self.rx_cfg.lock().filter.promisc = on;
     }
 
-    /// The MAC's all-multicast mode (`mac_device.set_allmulti`).
+    /// The MAC's all-multicast mode (`mac_device.set_allmulti`); turning
+    /// it off clears the hash, as the mEMAC does.
     pub(crate) fn set_allmulti(&self, on: bool) {
-        self.rx_cfg.lock().filter.allmulti = on;
+        let f = &mut self.rx_cfg.lock().filter;
+        f.allmulti = on;
+        if !on {
+            f.clear_hash();
+        }
     }
 
     /// The MAC's one exact unicast address (`mac_device.change_addr`).
@@ -230,15 +256,21 @@ impl Fman {
         self.rx_cfg.lock().filter.addr = *mac;
     }
 
-    /// The MAC's multicast hash becomes `groups` (`mac_device.set_multi`:
-    /// every old address removed, each new one added with
-    /// `add_hash_mac_addr`; a unicast address is skipped).
-    pub(crate) fn set_multi(&self, groups: &mut dyn Iterator<Item = [u8; 6]>) {
+    /// The MAC's multicast hash becomes `groups`: every address added
+    /// before removed (`remove_hash_mac_addr`), each new one added
+    /// (`add_hash_mac_addr`), as `fman_set_multi()` does with a
+    /// net_device's list. `Err`: an address could not be added (a unicast
+    /// one; on the board also `-ENOMEM`); what was added stays.
+    pub(crate) fn set_multi(&self, groups: &mut dyn Iterator<Item = [u8; 6]>) -> Result {
         let mut st = self.rx_cfg.lock();
         st.filter.clear_hash();
+        let mut r = Ok(());
         for g in groups {
-            let _ = st.filter.add_hash(&g);
+            if st.filter.add_hash(&g).is_err() {
+                r = Err(EINVAL);
+            }
         }
+        r
     }
 
     /// The MAC's filter now.
@@ -246,23 +278,11 @@ impl Fman {
         self.rx_cfg.lock().filter
     }
 
-    /// The MAC's maximum frame (`fman_set_mac_max_frame()`): longer frames
-    /// are truncated and go to the RX error FQ. At most [`MAX_FRAME`].
-    pub(crate) fn set_max_frame(&self, len: u32) -> Result {
-        if !(MIN_MAX_FRAME..=MAX_FRAME).contains(&len) {
-            return Err(EINVAL);
-        }
-        self.rx_cfg.lock().max_frame = len;
-        Ok(())
-    }
-
-    pub(crate) fn max_frame(&self) -> u32 {
-        self.rx_cfg.lock().max_frame
-    }
-
-    /// The port's TX error FQ (`fman_port_tx_params.err_fqid`): where a
-    /// frame it could not transmit goes when its TX FQ has no confirmation
-    /// FQ. `None`: such frames go back to their TX FQ's owner.
+    /// The port's TX error FQ (`fman_port_tx_params.err_fqid`, set when
+    /// the TX port is configured, once): where a frame it could not
+    /// transmit goes. `None` at teardown, once no TX FQ is left (the TX
+    /// port disabled); without one, such frames go back to their TX FQ's
+    /// owner.
     pub(crate) fn set_tx_err(&self, fqid: Option<u32>) {
         self.tx_err.store(fqid.unwrap_or(0), Relaxed);
     }
@@ -319,8 +339,10 @@ impl Fman {
         if !st.filter.accepts(dst) {
             return Err(DropReason::Filtered);
         }
-        // Longer than the MAC's maximum: truncated, an error frame.
-        let (frame, mut fd_status) = match frame.get(..st.max_frame as usize) {
+        // Longer than the MAC's maximum (which counts the FCS): truncated,
+        // an error frame.
+        let max = (max_frm() - FCS_LEN) as usize;
+        let (frame, mut fd_status) = match frame.get(..max) {
             Some(f) if f.len() < frame.len() => (f, status::ERR_SIZE),
             _ => (frame, 0),
         };
@@ -389,16 +411,16 @@ impl Fman {
             return status::ERR_LENGTH;
         }
         let addr = fd.addr() + fd.offset() as u64;
-        let injected = FAIL_TX.load(Relaxed) > 0
-            && FAIL_TX
-                .fetch_update(Relaxed, Relaxed, |n| n.checked_sub(1))
-                .is_ok();
         // SAFETY: the FD is the port's until it is confirmed or its buffer
         // released, which the caller does only after this returns.
         let Ok(frame) = (unsafe { self.dma.borrow(addr, len as usize) }) else {
             s.drop(DropReason::DmaFault);
             return status::ERR_DMA;
         };
+        let injected = FAIL_TX.load(Relaxed) > 0
+            && FAIL_TX
+                .fetch_update(Relaxed, Relaxed, |n| n.checked_sub(1))
+                .is_ok();
         if injected {
             s.drop(DropReason::DmaFault);
             return status::ERR_DMA;
@@ -478,6 +500,14 @@ impl<O: TxOwner> FqHandler for PortTx<O> {
     fn dqrr(&self, fd: &QmFd, _napi: &NapiCtx) -> Dqrr {
         let mut c = *fd;
         c.set_status(self.fman.transmit(fd));
+        // A failed frame goes to the port's TX error FQ, confirmation or
+        // not; the owner hears of it directly only if that cannot take it.
+        if c.status() != 0 {
+            if !self.fman.tx_error(&c) {
+                self.owner.tx_done(&c);
+            }
+            return Dqrr::Consume;
+        }
         match &self.conf {
             Some(conf) => {
                 if conf.enqueue(c).is_err() {
@@ -486,12 +516,7 @@ impl<O: TxOwner> FqHandler for PortTx<O> {
                     self.owner.tx_done(&c);
                 }
             }
-            None if c.status() == 0 => self.fman.release(&c),
-            None => {
-                if !self.fman.tx_error(&c) {
-                    self.owner.tx_done(&c);
-                }
-            }
+            None => self.fman.release(&c),
         }
         Dqrr::Consume
     }

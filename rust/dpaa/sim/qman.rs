@@ -597,6 +597,16 @@ impl Qman {
         self.portals.len()
     }
 
+    /// Waits until every portal's poll in progress has completed and
+    /// handed up the skbs its NAPI's GRO held: once this returns, no skb a
+    /// handler gave GRO before the call is still held for its device
+    /// (which may then go). Process context.
+    pub(crate) fn sync_portals(&self) {
+        for p in self.portals.iter() {
+            p.sync();
+        }
+    }
+
     fn lookup(&self, fqid: u32) -> Option<Arc<dyn QmanFq>> {
         let i = fqid.checked_sub(FQID_BASE)? as usize;
         self.fqs.lock().fqs.get(i)?.clone()
