@@ -173,9 +173,9 @@ impl FqHandler for SwitchErr {
         unsafe { self.sw.bufs.release_fd(fd) };
     }
 
+    /// Only the port enqueues here; a rejection is its own.
     fn ern(&self, fd: &QmFd, _why: Ern) {
-        // SAFETY: rejected back to us: ours.
-        unsafe { self.sw.bufs.release_fd(fd) };
+        self.drain(fd);
     }
 }
 
