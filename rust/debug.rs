@@ -18,18 +18,23 @@ use crate::{
 use dpaa_core::classify::{Key, MAX_MEMBERS};
 use kernel::{c_str, prelude::*, sync::Arc};
 
+/// A MAC address as `aa:bb:cc:dd:ee:ff`.
+struct Mac<'a>(&'a [u8; 6]);
+
+impl core::fmt::Display for Mac<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let a = self.0;
+        write!(
+            f,
+            "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+            a[0], a[1], a[2], a[3], a[4], a[5]
+        )
+    }
+}
+
 fn key_text(m: &SeqFile, k: &Key) {
     match k {
-        Key::Mac(a) | Key::MacVlan { mac: a, .. } => seq_print!(
-            m,
-            "mac {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
-            a[0],
-            a[1],
-            a[2],
-            a[3],
-            a[4],
-            a[5]
-        ),
+        Key::Mac(a) | Key::MacVlan { mac: a, .. } => seq_print!(m, "mac {}", Mac(a)),
         Key::Ipv4(a) => seq_print!(m, "ipv4 {}.{}.{}.{}", a[0], a[1], a[2], a[3]),
         Key::Ipv6(a) => seq_print!(m, "ipv6 {:02x?}", a),
         Key::Vlan(v) => seq_print!(m, "vlan {v}"),
@@ -73,16 +78,7 @@ impl Show for ClassifierFile {
                 }
             }
             c.for_each_owner(|mac, member| {
-                seq_print!(
-                    m,
-                    "owner {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x} member {member}\n",
-                    mac[0],
-                    mac[1],
-                    mac[2],
-                    mac[3],
-                    mac[4],
-                    mac[5]
-                );
+                seq_print!(m, "owner {} member {member}\n", Mac(mac));
             });
             c.for_each_rule(|r| {
                 seq_print!(m, "rule prio {} ", r.prio);
@@ -103,18 +99,12 @@ struct MacFile(Arc<Switch>);
 impl Show for MacFile {
     fn show(&self, m: &SeqFile) {
         let f = self.0.fman().mac_filter();
-        let a = f.addr;
         seq_print!(
             m,
-            "promisc {} allmulti {} addr {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}\n",
+            "promisc {} allmulti {} addr {}\n",
             f.promisc as u8,
             f.allmulti as u8,
-            a[0],
-            a[1],
-            a[2],
-            a[3],
-            a[4],
-            a[5]
+            Mac(&f.addr)
         );
     }
 }
