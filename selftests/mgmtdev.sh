@@ -18,7 +18,7 @@ dev=$(jq -c '.mgmtdev.dpaa_sim0' <<<"$json")
 expect_eq "supported_classes" "$(jq -c '.supported_classes' <<<"$dev")" '["net"]'
 # 8 queue pairs: 8 RX + 8 TX + the control vq.
 expect_eq "max_supported_vqs" "$(jq '.max_supported_vqs' <<<"$dev")" 17
-want="ACCESS_PLATFORM CTRL_MAC_ADDR CTRL_RX CTRL_VQ MAC MQ MRG_RXBUF MTU STATUS VERSION_1"
+want="ACCESS_PLATFORM CTRL_MAC_ADDR CTRL_RX CTRL_VQ MAC MQ MRG_RXBUF MTU RING_EVENT_IDX RING_INDIRECT_DESC STATUS VERSION_1"
 got=$(jq -r '.dev_features[]' <<<"$dev" | sort | xargs)
 expect_eq "dev_features" "$got" "$want"
 

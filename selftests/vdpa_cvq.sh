@@ -3,7 +3,9 @@
 # The control virtqueue drives the classifier: a MAC change (MAC_ADDR_SET,
 # by a device the admin trusts) moves the device's rule and traffic follows; a multicast group joined by
 # the driver (MAC_TABLE_SET) is received only by its member; all-multicast
-# (RX_ALLMULTI) receives every group.
+# (RX_ALLMULTI) receives every group. The Linux driver negotiates the ring
+# features (RING_INDIRECT_DESC: its commands go through indirect tables;
+# RING_EVENT_IDX: the device asks for kicks through avail_event).
 # budget: 120
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd jq python3
@@ -17,6 +19,12 @@ vdpa_up d1 d1 $D1
 CLS=/sys/kernel/debug/dpaa_vdpa/dpaa_sim0/classifier
 old=$(in_ns d0 cat /sys/class/net/d0/address)
 new=02:11:22:33:44:55
+
+neg=" $("$VDPA" -j dev config show d0 | jq -r '.config.d0.negotiated_features[]' | xargs) "
+for f in RING_INDIRECT_DESC RING_EVENT_IDX; do
+	[[ $neg == *" $f "* ]] || fail "virtio_vdpa did not negotiate $f:$neg"
+done
+log "negotiated:$neg"
 
 # Only the admin MAC without trust (vdpa_trust.sh): trust d0.
 echo 1 >/sys/bus/vdpa/devices/d0/trust || fail "trust d0"

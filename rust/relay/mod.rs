@@ -59,6 +59,9 @@ pub(crate) trait Device: Send + Sync {
     fn pairs_possible(&self) -> u16;
     /// The control queue's index, if negotiated.
     fn cvq(&self) -> Option<u16>;
+    /// The negotiated features (the rings' indirect tables and event
+    /// indices among them).
+    fn features(&self) -> u64;
     /// A kick of the control queue: run the commands made available.
     fn control(&self, vq: &Vq);
 }
@@ -225,7 +228,10 @@ impl Datapath {
             vq.set_bell(None);
             let link = {
                 let mut st = vq.st.lock();
-                if let Some(r) = st.ring.take() {
+                if let Some(mut r) = st.ring.take() {
+                    // Entries pushed and not published yet (an RX batch
+                    // cut short) become visible: nothing is left behind.
+                    let _ = r.publish(dev.space_of(vq.idx));
                     st.last_avail = r.last_avail;
                 }
                 st.link.take()
@@ -236,7 +242,7 @@ impl Datapath {
 }
 
 /// Starts the ring of a linked, ready queue; false if its setup is invalid.
-pub(crate) fn start_ring(_dev: &dyn Device, vq: &Vq) -> bool {
+pub(crate) fn start_ring(dev: &dyn Device, vq: &Vq) -> bool {
     let mut st = vq.st.lock();
     if !st.ready || st.link.is_none() || st.ring.is_some() {
         return true;
@@ -246,6 +252,9 @@ pub(crate) fn start_ring(_dev: &dyn Device, vq: &Vq) -> bool {
     }
     match SplitRing::new(st.desc, st.driver, st.device, st.num, st.last_avail) {
         Some(r) => {
+            let r = r.with_features(dev.features());
+            // On failure the first use of the ring faults the same way.
+            let _ = r.start_notify(dev.space_of(vq.idx));
             st.ring = Some(r);
             true
         }

@@ -121,8 +121,17 @@ pub(crate) fn process(dev: &dyn Device, vq: &Vq) {
         // before kicks were asked for again: come back.
         let again = n == BUDGET
             || (!err
-                && ring.set_no_notify(mem, false).is_ok()
-                && ring.pending(mem).is_ok_and(|p| p > 0));
+                && match ring
+                    .set_no_notify(mem, false)
+                    .and_then(|()| ring.pending(mem))
+                {
+                    Ok(p) => p > 0,
+                    // Kicks cannot be asked for: the driver's error.
+                    Err(_) => {
+                        err = true;
+                        false
+                    }
+                });
         if again && !err {
             Kick::ring(doorbell);
         }

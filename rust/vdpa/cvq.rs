@@ -93,7 +93,14 @@ pub(crate) fn process(dev: &VdpaNet, vq: &Vq) {
                 break;
             }
             if !ring.pop(mem, &mut c).map_err(|_| ())? {
-                break;
+                // Ask for a kick at the next command (with EVENT_IDX the
+                // driver kicks only as far as `avail_event` asks), then look
+                // once more: one made available in between would wait.
+                ring.set_no_notify(mem, false).map_err(|_| ())?;
+                if ring.pending(mem).map_err(|_| ())? == 0 {
+                    break;
+                }
+                continue;
             }
             s.descs.fetch_add(1, Relaxed);
             let fits = !c.truncated && c.read_len <= scratch.len() as u64 && c.write_len >= 1;

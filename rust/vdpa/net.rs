@@ -429,7 +429,9 @@ impl VdpaNet {
     /// `get_vq_state`); once this returns nothing is written into it.
     fn disable_vq(&self, vq: &Vq) {
         let mut st = vq.st.lock();
-        if let Some(r) = st.ring.take() {
+        if let Some(mut r) = st.ring.take() {
+            // Entries pushed and not yet published become visible.
+            let _ = r.publish(self.space_of(vq.idx));
             st.last_avail = r.last_avail;
         }
     }
@@ -481,6 +483,10 @@ impl relay::Device for VdpaNet {
 
     fn cvq(&self) -> Option<u16> {
         VdpaNet::cvq(self)
+    }
+
+    fn features(&self) -> u64 {
+        VdpaNet::features(self)
     }
 
     fn control(&self, vq: &Vq) {

@@ -67,6 +67,7 @@ GET_GROUP_NUM = IOR(0x81, 4)
 F_CSUM, F_MAC, F_MRG_RXBUF, F_STATUS = 0, 5, 15, 16
 F_CTRL_VQ, F_CTRL_RX, F_MQ, F_CTRL_MAC_ADDR = 17, 18, 22, 23
 F_VERSION_1, F_ACCESS_PLATFORM = 32, 33
+F_RING_INDIRECT_DESC, F_RING_EVENT_IDX = 28, 29
 
 S_ACK, S_DRIVER, S_DRIVER_OK, S_FEATURES_OK = 1, 2, 4, 8
 S_NEEDS_RESET, S_FAILED = 0x40, 0x80
@@ -285,6 +286,35 @@ class Ring:
             self.write_desc(ids[k], addr, n, (0 if last else DESC_F_NEXT) | (DESC_F_WRITE if w else 0),
                             0 if last else ids[k + 1])
         return ids[0]
+
+    def indirect_chain(self, bufs, table):
+        """Writes (iova, len, writable) buffers into an indirect table at
+        offset `table` (also its IOVA under the identity map) and one ring
+        descriptor pointing at it; returns that head (None when full)."""
+        if not self.free:
+            return None
+        for k, (addr, n, w) in enumerate(bufs):
+            last = k + 1 == len(bufs)
+            flags = (0 if last else DESC_F_NEXT) | (DESC_F_WRITE if w else 0)
+            self.dev.put(table + 16 * k, struct.pack("<QIHH", addr, n, flags, 0 if last else k + 1))
+        i = self.free.pop()
+        self.write_desc(i, table, 16 * len(bufs), DESC_F_INDIRECT, 0)
+        return i
+
+    def used_event(self, v):
+        """EVENT_IDX: interrupt me when the used index passes `v`."""
+        self.dev.put(self.avail + 4 + 2 * self.num, struct.pack("<H", v & 0xFFFF))
+
+    def avail_event(self):
+        """EVENT_IDX: the avail index at which the device wants a kick."""
+        return self.dev.u16(self.used + 4 + 8 * self.num)
+
+    def calls(self):
+        """Interrupts (call eventfd signals) since the last look."""
+        try:
+            return os.eventfd_read(self.call_fd)
+        except BlockingIOError:
+            return 0
 
     def offer(self, head, publish=True):
         """Makes chain `head` available."""

@@ -12,7 +12,10 @@ data group moved to another ASID; config reads past the end), then makes
 chains available on the RX, TX and control queues, most of them hostile
 (descriptor loops, chains longer than the ring, next >= num, len 0 or
 huge, addr + len wrapping 2^64 or crossing 2^40, unmapped and read-only
-buffers, avail index jumps, INDIRECT descriptors), and sometimes resets
+buffers, avail index jumps, INDIRECT descriptors: not negotiated, or
+tables that nest, loop, run past their end, are not whole or not mapped),
+with the ring features (indirect tables, event indices) negotiated or
+not, good chains sometimes through indirect tables; and sometimes resets
 the device mid-traffic. After every round the device must either work or
 report DEVICE_NEEDS_RESET; then it is reset and set up properly, and
 every few rounds a good frame must go each way between the device and the
@@ -40,6 +43,9 @@ RX, TX, CVQ = 0, 1, 2
 NUM = 64
 RING = {RX: 0x1000, TX: 0x4000, CVQ: 0x7000}
 BUF = 0x10000  # buffers: 0x10000 .. MEM
+TABLES = BUF + 0xC0000  # indirect tables: 64 bytes per (queue, head)
+RING_FEATURES = [0, bits(F_RING_INDIRECT_DESC), bits(F_RING_EVENT_IDX),
+                 bits(F_RING_INDIRECT_DESC, F_RING_EVENT_IDX)]
 ADDR40 = 1 << 40
 
 
@@ -67,9 +73,10 @@ class Fuzzer:
         d, r = self.dev, self.rng
         d.status(0)
         d.status(S_ACK | S_DRIVER)
-        feats = FEATURES
+        feats = FEATURES | r.choice(RING_FEATURES)
         if hostile and r.random() < 0.2:
             feats = r.getrandbits(40)
+        self.indirect = bool(feats & bits(F_RING_INDIRECT_DESC))
         self.try_(d.set_features, feats)
         st = S_ACK | S_DRIVER | S_FEATURES_OK
         if hostile and r.random() < 0.1:
@@ -135,8 +142,29 @@ class Fuzzer:
         elif kind == 6:  # unmapped
             ring.write_desc(head, r.choice([MEM + r.getrandbits(20), 1 << 50]), 128,
                             r.choice([0, DESC_F_WRITE]), 0)
-        elif kind == 7:  # indirect (not negotiated)
+        elif kind == 7 and not self.indirect:  # indirect (not negotiated)
             ring.write_desc(head, BUF, 32, DESC_F_INDIRECT, 0)
+        elif kind == 7:  # a hostile indirect table
+            t = self.table(ring, head)
+            sub = r.randrange(6)
+            ent = lambda i, f, nxt: ring.dev.put(t + 16 * i, struct.pack("<QIHH", BUF, 64, f, nxt))
+            length = 32
+            if sub == 0:  # nested
+                ent(0, DESC_F_INDIRECT, 0)
+            elif sub == 1:  # a loop
+                ent(0, DESC_F_NEXT, 1)
+                ent(1, DESC_F_NEXT, 0)
+            elif sub == 2:  # next past the end
+                ent(0, DESC_F_NEXT, r.choice([2, 0xFFFF]))
+            elif sub == 3:  # not a whole table, empty, or huge
+                length = r.choice([0, 8, 33, 0xFFFFFFF0])
+                ent(0, 0, 0)
+            elif sub == 4:  # the table unmapped or wrapping
+                t = r.choice([MEM, (1 << 64) - 16, ADDR40 - 8])
+            else:  # chained on (INDIRECT | NEXT)
+                ent(0, 0, 0)
+            ring.write_desc(head, t, length, DESC_F_INDIRECT | (DESC_F_NEXT if sub == 5 else 0),
+                            (head + 1) % n)
         elif kind == 8:  # readable after writable
             nxt = (head + 1) % n
             ring.write_desc(head, BUF, 64, DESC_F_WRITE | DESC_F_NEXT, nxt)
@@ -149,6 +177,16 @@ class Fuzzer:
         else:  # a head index out of range in the avail ring
             head = r.choice([n, 0xFFFF, n + 7])
         return head
+
+    def table(self, ring, head):
+        return TABLES + (ring.idx * NUM + head % NUM) * 64
+
+    def chain(self, ring, bufs):
+        """`bufs` as a chain, through an indirect table half the time when
+        negotiated."""
+        if self.indirect and ring.free and self.rng.random() < 0.5:
+            return ring.indirect_chain(bufs, self.table(ring, ring.free[-1]))
+        return ring.chain(bufs)
 
     def good_chain(self, ring):
         """A chain the queue's driver would make (may still be refused by
@@ -164,7 +202,7 @@ class Fuzzer:
             off = BUF + 0x40000 + r.randrange(64) * 2048
             f = b"\0" * HDR_LEN + mac_bytes(self.wire_mac) + mac_bytes(self.mac) + b"\x88\xb5" + r.randbytes(46)
             d.put(off, f)
-            return ring.chain([(off, len(f), False)])
+            return self.chain(ring, [(off, len(f), False)])
         off = BUF + 0x80000
         cmd = r.choice([bytes([CTRL_RX, RX_PROMISC, r.randrange(2)]),
                         bytes([CTRL_MAC, MAC_ADDR_SET]) + r.randbytes(6),
@@ -173,7 +211,7 @@ class Fuzzer:
                         r.randbytes(r.randrange(1, 16))])
         d.put(off, cmd)
         d.put(off + 4095, b"\xee")
-        return ring.chain([(off, len(cmd), False), (off + 4095, 1, True)])
+        return self.chain(ring, [(off, len(cmd), False), (off + 4095, 1, True)])
 
     def round(self, hostile):
         r = self.rng
@@ -237,7 +275,7 @@ class Fuzzer:
         payload = r.randbytes(60)
         f = mac_bytes(self.wire_mac) + mac_bytes(self.mac) + b"\x88\xb5" + payload
         d.put(off, b"\0" * HDR_LEN + f)
-        tx.offer(tx.chain([(off, HDR_LEN + len(f), False)]))
+        tx.offer(self.chain(tx, [(off, HDR_LEN + len(f), False)]))
         tx.kick()
         end = time.monotonic() + 3.0
         while True:

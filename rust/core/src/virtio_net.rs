@@ -65,11 +65,14 @@ pub const fn bit(f: u32) -> u64 {
 
 /// Features the DPAA-backed virtio-net device offers.
 ///
-/// Split ring only; no checksum or segmentation offloads yet (the FMan has
+/// Split ring only, with indirect descriptor tables and event indices
+/// (`crate::vring`); no checksum or segmentation offloads yet (the FMan has
 /// checksum offload, which a later change models). VERSION_1 and
 /// ACCESS_PLATFORM are mandatory: every ring and buffer access is translated
 /// through the device's own address space.
 pub const DEVICE_FEATURES: u64 = bit(F_VERSION_1)
+    | bit(crate::vring::F_INDIRECT_DESC)
+    | bit(crate::vring::F_EVENT_IDX)
     | bit(F_ACCESS_PLATFORM)
     | bit(F_MAC)
     | bit(F_MTU)
