@@ -226,7 +226,7 @@ impl Datapath {
     pub(crate) fn unlink_vqs(&self, dev: &dyn Device) {
         for vq in dev.vqs().iter() {
             vq.set_bell(None);
-            let (link, held) = {
+            let link = {
                 let mut st = vq.st.lock();
                 if let Some(mut r) = st.ring.take() {
                     // Entries pushed and not published yet (an RX batch
@@ -234,61 +234,9 @@ impl Datapath {
                     let _ = r.publish(dev.space_of(vq.idx));
                     st.last_avail = r.last_avail;
                 }
-                st.suspended = false;
-                (st.link.take(), st.held.take())
+                st.link.take()
             };
-            if let Some(fd) = held {
-                // SAFETY: the frame an RX queue held at a suspension, out
-                // of its FQ and in the queue's hands only: ours, used no
-                // more.
-                unsafe { dev.switch().bufs().release_fd(&fd) };
-            }
             drop(link);
-        }
-    }
-
-    /// Suspends every queue (`vdpa_config_ops.suspend`): once this returns
-    /// nothing is taken from a ring or written to one, and no interrupt
-    /// raised, until [`Datapath::resume`]. Used entries pushed before are
-    /// published first (with their interrupt): `get_vq_state` then gives
-    /// the avail index from which another device carries on, every chain
-    /// before it used. An RX frame that arrives meanwhile parks its FQ
-    /// (`Dqrr::Park`); TX and control kicks wait.
-    pub(crate) fn suspend(&self, dev: &dyn Device) {
-        for vq in dev.vqs().iter() {
-            let mut st = vq.st.lock();
-            st.suspended = true;
-            let mem = dev.space_of(vq.idx);
-            match st.ring.as_mut().map_or(Ok(false), |r| r.publish(mem)) {
-                Ok(true) => st.notify(&vq.stats),
-                Ok(false) => {}
-                Err(_) => {
-                    drop(st);
-                    dev.device_error();
-                }
-            }
-        }
-    }
-
-    /// Resumes after [`Datapath::suspend`]: RX queues receive the frame
-    /// each held, then their FQs are scheduled (`qman_schedule_fq()`); TX
-    /// and control queues look at their rings again. Process context.
-    pub(crate) fn resume(&self, dev: &dyn Device) {
-        for vq in dev.vqs().iter() {
-            vq.st.lock().suspended = false;
-        }
-        for vq in dev.vqs().iter().take(self.nvqs as usize) {
-            let rx = match &vq.st.lock().link {
-                Some(Link {
-                    kind: LinkKind::Rx { fq },
-                    ..
-                }) => Some(fq.clone()),
-                _ => None,
-            };
-            match rx {
-                Some(fq) => fq.handler().resume(&fq),
-                None => vq.kick(),
-            }
         }
     }
 }

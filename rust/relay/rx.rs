@@ -11,7 +11,7 @@ use super::{
     Device, Link, LinkKind, HDR_LEN, SG_MAX,
 };
 use crate::{
-    dpaa::{Dqrr, Ern, Fq, FqHandler},
+    dpaa::{Dqrr, Ern, FqHandler},
     kapi::{backref::BackRef, napi::NapiCtx},
     switch::Switch,
 };
@@ -71,9 +71,6 @@ fn write_chain(mem: &dyn GuestMem, c: &Chain<SG_MAX>, parts: &[&[u8]]) -> Result
 /// What became of a frame for the device.
 enum Outcome {
     Done,
-    /// The device is suspended: the frame is held by the queue, the FQ
-    /// parks.
-    Held,
     /// Dropped (counted as `why`), the device fine.
     Dropped(VqDrop),
     /// The driver broke the rules.
@@ -81,53 +78,9 @@ enum Outcome {
 }
 
 impl RxFq {
-    fn account(&self, dev: &dyn Device, vq: &Vq, outcome: Outcome) {
-        match outcome {
-            Outcome::Done | Outcome::Held => {}
-            Outcome::Dropped(why) => vq.stats.drop(why),
-            Outcome::Error => dev.device_error(),
-        }
-    }
-
-    /// The device resumes: the frame held at the suspension is received
-    /// now (before the FQ's others: it came first), then the FQ is
-    /// scheduled again. Process context.
-    pub(crate) fn resume(&self, fq: &Fq<RxFq>) {
-        let dev = self.dev.get();
-        let vq = &dev.vqs()[self.vq as usize];
-        let held = vq.st.lock().held.take();
-        if let Some(fd) = held {
-            let outcome = self.receive(dev, vq, &fd);
-            // SAFETY: the frame the queue held since the FQ consumed it:
-            // ours, used no more.
-            unsafe { self.sw.bufs().release_fd(&fd) };
-            self.account(dev, vq, outcome);
-            let mut st = vq.st.lock();
-            match publish(dev, vq, &mut st) {
-                Ok(true) => st.notify(&vq.stats),
-                Ok(false) => {}
-                Err(()) => {
-                    drop(st);
-                    dev.device_error();
-                }
-            }
-        }
-        // Not parked if nothing came while suspended.
-        let _ = fq.schedule();
-    }
-
     fn receive(&self, dev: &dyn Device, vq: &Vq, fd: &QmFd) -> Outcome {
         let mem = dev.space_of(self.vq);
         let mut st = vq.st.lock();
-        // Suspended: nothing is written. The first frame is held (the FQ
-        // parks behind it); none can follow it out of the parked FQ.
-        if st.suspended && st.link.is_some() {
-            if st.held.is_none() {
-                st.held = Some(*fd);
-                return Outcome::Held;
-            }
-            return Outcome::Dropped(VqDrop::NoBuffer);
-        }
         let VqState { ring, link, .. } = &mut *st;
         let (
             Some(ring),
@@ -188,13 +141,13 @@ impl FqHandler for RxFq {
         let dev = self.dev.get();
         let vq = &dev.vqs()[self.vq as usize];
         let outcome = self.receive(dev, vq, fd);
-        if matches!(outcome, Outcome::Held) {
-            // The queue holds it; the rest wait in the parked FQ.
-            return Dqrr::Park;
-        }
         // SAFETY: dequeued from our FQ, copied (or not): ours, used no more.
         unsafe { self.sw.bufs().release_fd(fd) };
-        self.account(dev, vq, outcome);
+        match outcome {
+            Outcome::Done => {}
+            Outcome::Dropped(why) => vq.stats.drop(why),
+            Outcome::Error => dev.device_error(),
+        }
         Dqrr::Consume
     }
 

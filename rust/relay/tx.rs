@@ -70,10 +70,6 @@ pub(crate) fn process(dev: &dyn Device, vq: &Vq) {
     let s = &vq.stats;
     let mut c = Chain::<SG_MAX>::default();
     let mut st = vq.st.lock();
-    if st.suspended {
-        // `resume` looks again.
-        return;
-    }
     let (notify, err) = {
         let VqState { ring, link, .. } = &mut *st;
         let (

@@ -17,7 +17,7 @@ use crate::{
     },
 };
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use dpaa_core::{fd::QmFd, vring::SplitRing};
+use dpaa_core::vring::SplitRing;
 use kernel::{c_str, prelude::*, sync::Arc};
 
 /// Largest queue size the device takes.
@@ -94,13 +94,6 @@ pub(crate) struct VqState {
     pub(crate) ring: Option<SplitRing>,
     /// The queue's frame queues and pool, while the device runs.
     pub(crate) link: Option<Link>,
-    /// The device is suspended: nothing is taken from the ring or written
-    /// to it until it resumes.
-    pub(crate) suspended: bool,
-    /// RX: the frame that met the suspension, consumed from the parked FQ
-    /// (a `Dqrr::Park` consumes it), received at the resume (its port
-    /// buffer is the queue's until then).
-    pub(crate) held: Option<QmFd>,
 }
 
 impl VqState {
@@ -138,8 +131,6 @@ impl Vq {
                     last_avail: 0,
                     ring: None,
                     link: None,
-                    suspended: false,
-                    held: None,
                 },
                 "vdpa_vq"
             ),

@@ -73,10 +73,6 @@ pub(crate) fn process(dev: &VdpaNet, vq: &Vq) {
     let s = &vq.stats;
     let mut c = Chain::<8>::default();
     let mut st = vq.st.lock();
-    if st.suspended {
-        // `resume` looks again.
-        return;
-    }
     let r = (|| -> Result<bool, ()> {
         let VqState { ring, link, .. } = &mut *st;
         let (

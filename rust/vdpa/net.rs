@@ -688,24 +688,6 @@ impl VdpaOps for VdpaNet {
         Ok(())
     }
 
-    /// vhost-vdpa calls it only with DRIVER_OK; without a datapath (one
-    /// that failed to start) there is nothing to stop.
-    fn suspend(&self) -> Result {
-        let cfg = self.cfg.lock();
-        if let Some(dp) = cfg.dp.as_ref() {
-            dp.suspend(self);
-        }
-        Ok(())
-    }
-
-    fn resume(&self) -> Result {
-        let cfg = self.cfg.lock();
-        if let Some(dp) = cfg.dp.as_ref() {
-            dp.resume(self);
-        }
-        Ok(())
-    }
-
     fn config(&self, out: &mut [u8]) {
         let c = ctrl::config_space(self.mac(), ctrl::STATUS_LINK_UP, self.max_vqp, self.mtu);
         let n = out.len().min(c.len());

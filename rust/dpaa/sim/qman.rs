@@ -102,20 +102,6 @@ impl<H: FqHandler> Fq<H> {
         &self.handler
     }
 
-    /// `qman_schedule_fq()`: a parked FQ (a `Dqrr::Park` result) is
-    /// scheduled again, its frames dequeued by its portal. `EINVAL` if it
-    /// is not parked.
-    pub(crate) fn schedule(&self) -> Result {
-        let mut ring = self.ring.lock();
-        if ring.state() != FqState::Parked {
-            return Err(EINVAL);
-        }
-        if ring.schedule() {
-            self.qman.kick(self.portal, self.fqid);
-        }
-        Ok(())
-    }
-
     /// `frames` frames of `bytes` bytes joined (> 0) or left (< 0) this FQ:
     /// its group counts them, with the per-frame overhead. Called under the
     /// FQ's lock (lock order: FQ, then group).
