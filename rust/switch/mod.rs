@@ -151,8 +151,7 @@ impl FqHandler for SwitchRx {
 
     /// Only the port enqueues here, and it handles its rejections itself.
     fn ern(&self, fd: &QmFd, _why: Ern) {
-        // SAFETY: rejected back to us: ours.
-        unsafe { self.sw.bufs.release_fd(fd) };
+        self.drain(fd);
     }
 }
 
@@ -209,10 +208,9 @@ impl FqHandler for SwitchTxErr {
             return;
         }
         drop(g);
-        // SAFETY: only the host transmits frames with no BPID, each an
-        // skb it stashed through the port's device (`hostif::tx`), with
-        // the FD's offset and length; the port handed it back once and
-        // is done with it.
+        // SAFETY: only the host sends no-BPID frames, each an skb stashed
+        // through the port's device (`hostif::tx`) with the FD's offset and
+        // length; the port handed it back once and is done with it.
         let skb = unsafe { Skb::from_stash(&**sw.fman.dma(), fd.addr(), fd.offset(), fd.length()) };
         skb.consume(None);
     }
