@@ -68,6 +68,13 @@ phase setup
 
 kdir=$("$top/scripts/kernel.sh" "$flavor") || { say "$flavor kernel build failed"; failn 1; finish; }
 say "kernel: $kdir"
+# The QEMU guests' kernel (selftests/lib/l2.sh), small (~7 min to build),
+# only when their tests run (L2_TESTS=1; see selftests/lib/l2.sh).
+l2kernel=""
+if [ "${L2_TESTS:-0}" = 1 ]; then
+	l2kdir=$("$top/scripts/kernel.sh" l2) || { say "l2 guest kernel build failed"; failn 1; finish; }
+	l2kernel=$l2kdir/arch/x86/boot/bzImage
+fi
 phase kernel
 
 # The module is built through clippy (CLIPPY=1 compiles it as well): any
@@ -191,7 +198,7 @@ for ((g = 0; g < nguests; g++)); do
 	say "guest $g: $(for t in "${mine[@]}"; do basename "$t" .sh; done | tr '\n' ' ')(budgets ${load[g]} s)"
 	(
 		"$top/scripts/vm.sh" "${vmopt[@]}" -k "$kdir" -o "$gres" -t "$guest_timeout" -- \
-			env DPAA_VDPA_KO="$top/dpaa_vdpa.ko" SOAK="${SOAK:-0}" TCP_MIB="${TCP_MIB:-2}" CHURN="${CHURN:-5}" \
+			env DPAA_VDPA_KO="$top/dpaa_vdpa.ko" L2_KERNEL="$l2kernel" L2_TESTS="${L2_TESTS:-0}" SOAK="${SOAK:-0}" TCP_MIB="${TCP_MIB:-2}" CHURN="${CHURN:-5}" \
 			"${knobs[@]}" \
 			bash "$top/selftests/lib/run.sh" -o "$gres" "${mine[@]}" \
 			>"$gres/console.log" 2>&1

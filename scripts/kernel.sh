@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Build (or reuse) the test kernel and print its tree on stdout.
 #
-#   scripts/kernel.sh base|debug
+#   scripts/kernel.sh base|debug|l2
+#
+# l2 is the small kernel of the QEMU guests that the selftests run inside
+# the test VM (no Rust, no module built).
 #
 # The tree is cached outside the repository, in
 #   ${DPAA_VDPA_CACHE:-~/.cache/dpaa-vdpa}/kernel/<flavor>-<key>
@@ -15,10 +18,11 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/env.sh"
 
-flavor=${1:?usage: kernel.sh base|debug}
+flavor=${1:?usage: kernel.sh base|debug|l2}
 case "$flavor" in
 base) frags=("$here/kconfig/base.config") ;;
 debug) frags=("$here/kconfig/base.config" "$here/kconfig/debug.config") ;;
+l2) frags=("$here/kconfig/l2.config") ;;
 *) echo "kernel.sh: unknown flavor '$flavor'" >&2; exit 2 ;;
 esac
 

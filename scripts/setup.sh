@@ -14,6 +14,7 @@ PKGS=(
 	clang-19 lld-19 llvm-19 libclang-19-dev
 	make g++ flex bison bc libelf-dev libssl-dev cpio kmod xz-utils
 	qemu-system-x86 iproute2 ethtool iperf3 socat tcpdump jq iputils-ping python3
+	busybox-static
 )
 
 sudo=""
