@@ -24,9 +24,7 @@ vdpa_up d1 d1 $D1
 l2_vhost_vdpa
 "$VDPA" dev add name g0 mgmtdev dpaa_sim0 mac $GMAC || fail "dev add g0"
 vdpa_rebind g0 vhost_vdpa
-wait_for 10 bash -c "ls -d /sys/bus/vdpa/devices/g0/vhost-vdpa-* >/dev/null 2>&1" || fail "vhost_vdpa did not bind g0"
-CHR=/dev/$(basename /sys/bus/vdpa/devices/g0/vhost-vdpa-*)
-wait_for 10 test -c "$CHR" || fail "no $CHR"
+CHR=$(vhost_chr g0) || fail "vhost-vdpa device: $CHR"
 
 l2_start g0 "$CHR" $GMAC
 l2_wait g0

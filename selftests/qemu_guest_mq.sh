@@ -22,9 +22,7 @@ CLS=/sys/kernel/debug/dpaa_vdpa/dpaa_sim0/classifier
 
 l2_vhost_vdpa
 "$VDPA" dev add name g1 mgmtdev dpaa_sim0 mac $GMAC max_vqp 4 || fail "dev add g1"
-wait_for 10 bash -c "ls -d /sys/bus/vdpa/devices/g1/vhost-vdpa-* >/dev/null 2>&1" || fail "vhost_vdpa did not bind g1"
-CHR=/dev/$(basename /sys/bus/vdpa/devices/g1/vhost-vdpa-*)
-wait_for 10 test -c "$CHR" || fail "no $CHR"
+CHR=$(vhost_chr g1) || fail "vhost-vdpa device: $CHR"
 
 L2_NIC_OPTS="mq=on,vectors=10"
 l2_start g1 "$CHR" $GMAC
@@ -35,18 +33,6 @@ max=$(l2 g1 "ethtool -l eth0" | awk '/^Combined/ { print $2; exit }')
 expect_eq "L2 eth0 maximum channels" "$max" 4
 in_ns $NS ip neigh replace $G4 lladdr $GMAC dev $WIRE_IF nud permanent
 
-# flows N: N UDP flows (source ports 41000..) of 4 datagrams each to the guest.
-flows() {
-	in_ns $NS $PY -c '
-import socket, sys
-for p in range(41000, 41000 + int(sys.argv[1])):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("", p))
-    for _ in range(4):
-        s.sendto(b"x" * 18, (sys.argv[2], 7000))
-    s.close()
-' "$1" $G4
-}
 rxq() { local q; for q in 0 2 4 6; do echo -n "$(vstat g1 $q frames) "; done; }
 rx_sum() { local s=0 q; for q in 0 2 4 6; do s=$((s + $(vstat g1 $q frames))); done; echo $s; }
 rx_sum_ge() { [ "$(rx_sum)" -ge "$1" ]; }
@@ -56,7 +42,7 @@ cvq_diag() { "$VDPA" dev vstats show g1 qidx 8; }
 l2 g1 "ethtool -L eth0 combined 4" || { cvq_diag; fail "L2 ethtool -L combined 4"; }
 grep -q "fqid 0x[0-9a-f]*+4 " $CLS || fail "4 pairs not on the classifier: $(cat $CLS)"
 read -r -a a < <(rxq)
-flows 64
+udp_flows $G4 64
 want=$((a[0] + a[1] + a[2] + a[3] + 256))
 wait_for 30 rx_sum_ge $want || fail "not all 256 datagrams arrived: $(rxq)"
 read -r -a b < <(rxq)
@@ -67,7 +53,7 @@ done
 
 l2 g1 "ethtool -L eth0 combined 2" || { cvq_diag; fail "L2 ethtool -L combined 2"; }
 grep -q "fqid 0x[0-9a-f]*+2 " $CLS || fail "2 pairs not on the classifier: $(cat $CLS)"
-flows 64
+udp_flows $G4 64
 wait_for 30 rx_sum_ge $((want + 256)) || fail "not all 256 datagrams arrived: $(rxq)"
 read -r -a c < <(rxq)
 log "2 pairs: $((c[0] - b[0])) $((c[1] - b[1])) $((c[2] - b[2])) $((c[3] - b[3]))"

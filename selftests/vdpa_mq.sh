@@ -17,25 +17,13 @@ in_ns $NS ip neigh replace $D0 lladdr "$M0" dev $WIRE_IF nud permanent
 udp_sink d0 7000
 CLS=/sys/kernel/debug/dpaa_vdpa/dpaa_sim0/classifier
 
-# flows N: N UDP flows (source ports 41000..) of 4 datagrams each to d0.
-flows() {
-	in_ns $NS $PY -c '
-import socket, sys
-for p in range(41000, 41000 + int(sys.argv[1])):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("", p))
-    for _ in range(4):
-        s.sendto(b"x" * 18, (sys.argv[2], 7000))
-    s.close()
-' "$1" $D0
-}
 rxq() { local q; for q in 0 2 4 6; do echo -n "$(vstat d0 $q frames) "; done; }
 
 in_ns d0 ethtool -L d0 combined 4 || fail "ethtool -L combined 4"
 expect_eq "channels" "$(in_ns d0 ethtool -l d0 | awk '/^Combined/ { v = $2 } END { print v }')" 4
 grep -q "^member 1: fqid 0x[0-9a-f]*+4 " $CLS || fail "4 pairs not on the classifier: $(cat $CLS)"
 read -r -a a < <(rxq)
-flows 64
+udp_flows $D0 64
 want=$((a[0] + a[1] + a[2] + a[3] + 256))
 rx_sum_ge() { local s=0 q; for q in 0 2 4 6; do s=$((s + $(vstat d0 $q frames))); done; [ $s -ge "$1" ]; }
 wait_for 20 rx_sum_ge $want ||
@@ -48,7 +36,7 @@ done
 
 in_ns d0 ethtool -L d0 combined 1 || fail "ethtool -L combined 1"
 grep -q "^member 1: fqid 0x[0-9a-f]*+1 " $CLS || fail "1 pair not on the classifier: $(cat $CLS)"
-flows 32
+udp_flows $D0 32
 wait_for 20 vstat_ge d0 0 frames $((b[0] + 128)) ||
 	fail "queue 0 did not get the 128 datagrams: $(rxq)"
 read -r -a c < <(rxq)

@@ -313,16 +313,36 @@ VHOST_LIB="$(dirname "${BASH_SOURCE[0]}")"
 # vhost_dev NAME [dev add args...]: a device on port 0 bound to vhost_vdpa;
 # prints its character device.
 vhost_dev() {
-	local dev=$1 chr
+	local dev=$1
 	shift
 	modprobe -r virtio_vdpa 2>/dev/null
 	modprobe vhost_vdpa || skip "no vhost_vdpa"
 	"$VDPA" dev add name "$dev" mgmtdev dpaa_sim0 "$@" || fail "dev add $dev $*"
-	wait_for 10 bash -c "ls -d /sys/bus/vdpa/devices/$dev/vhost-vdpa-* >/dev/null 2>&1" ||
-		fail "vhost_vdpa did not bind $dev"
-	chr=/dev/$(basename /sys/bus/vdpa/devices/"$dev"/vhost-vdpa-*)
+	vhost_chr "$dev"
+}
+
+# vhost_chr DEV: once vhost_vdpa has bound DEV, prints its character device.
+vhost_chr() {
+	local chr
+	wait_for 10 bash -c "ls -d /sys/bus/vdpa/devices/$1/vhost-vdpa-* >/dev/null 2>&1" ||
+		fail "vhost_vdpa did not bind $1"
+	chr=/dev/$(basename /sys/bus/vdpa/devices/"$1"/vhost-vdpa-*)
 	wait_for 10 test -c "$chr" || fail "no $chr"
 	echo "$chr"
+}
+
+# udp_flows ADDR N: from the wire end, N UDP flows (source ports 41000..)
+# of 4 datagrams each to ADDR, port 7000.
+udp_flows() {
+	in_ns $NS $PY -c '
+import socket, sys
+for p in range(41000, 41000 + int(sys.argv[1])):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("", p))
+    for _ in range(4):
+        s.sendto(b"x" * 18, (sys.argv[2], 7000))
+    s.close()
+' "$2" "$1"
 }
 
 # vhost_teardown: vdpa_teardown, and vhost_vdpa unloaded.
