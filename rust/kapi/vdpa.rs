@@ -248,6 +248,11 @@ pub(crate) trait VdpaOps: Send + Sync + Sized + 'static {
     /// `driver` is who is bound to the device now.
     fn set_status(&self, status: u8, driver: Driver);
     fn reset(&self) -> Result;
+    /// `suspend`: stop using the rings (see `Datapath::suspend`); the
+    /// vq state then says where another device carries on.
+    fn suspend(&self) -> Result;
+    /// `resume`: carry on after `suspend`.
+    fn resume(&self) -> Result;
     /// Fills `out` (CONFIG_SIZE bytes) with the config space.
     fn config(&self, out: &mut [u8]);
     fn generation(&self) -> u32;
@@ -297,6 +302,8 @@ impl<T: VdpaOps> Adapter<T> {
         o.get_status = Some(Self::get_status);
         o.set_status = Some(Self::set_status);
         o.reset = Some(Self::reset);
+        o.suspend = Some(Self::suspend);
+        o.resume = Some(Self::resume);
         o.get_config_size = Some(Self::get_config_size);
         o.get_config = Some(Self::get_config);
         o.set_config = Some(Self::set_config);
@@ -535,6 +542,28 @@ impl<T: VdpaOps> Adapter<T> {
     unsafe extern "C" fn reset(v: *mut ffi::vdpa_device) -> c_int {
         from_result(|| {
             this!(v).reset()?;
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
+    unsafe extern "C" fn suspend(v: *mut ffi::vdpa_device) -> c_int {
+        from_result(|| {
+            this!(v).suspend()?;
+            Ok(0)
+        })
+    }
+
+    /// # Safety
+    ///
+    /// Only the vDPA core calls this, through [`Adapter::OPS`], on a device
+    /// made with `T`, with the arguments `struct vdpa_config_ops` documents.
+    unsafe extern "C" fn resume(v: *mut ffi::vdpa_device) -> c_int {
+        from_result(|| {
+            this!(v).resume()?;
             Ok(0)
         })
     }

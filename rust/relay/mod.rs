@@ -32,7 +32,7 @@ use kick::Kick;
 use rx::RxFq;
 use space::AddrSpace;
 use tx::DevTx;
-use vq::{Role, Vq, VQ_NUM_MAX};
+use vq::{Role, Vq, VqState, VQ_NUM_MAX};
 
 /// What the relay needs of the virtio-net device whose queues it runs (the
 /// vDPA device of `vdpa/net.rs` implements it): the relay moves frames and
@@ -234,17 +234,77 @@ impl Datapath {
                     let _ = r.publish(dev.space_of(vq.idx));
                     st.last_avail = r.last_avail;
                 }
+                st.suspended = false;
                 st.link.take()
             };
             drop(link);
         }
     }
+
+    /// Suspends every queue (`vdpa_config_ops.suspend`): once this returns
+    /// nothing is taken from a ring or written to one, and no interrupt
+    /// raised, until [`Datapath::resume`]. The rings stop as at a reset,
+    /// the links stay: used entries pushed before are published first
+    /// (with their interrupt), so `get_vq_state` gives the avail index from
+    /// which another device carries on, every chain before it used; and
+    /// vhost-vdpa may set a queue's address and base meanwhile (it allows
+    /// both while suspended), for the resume. TX and control kicks find no
+    /// ring; RX frames that arrive are dropped and counted
+    /// (`drop_suspended`), their buffers back in the port's pool at once,
+    /// not held for a suspension of unknown length. A batch in progress
+    /// holds its queue's lock: it ends before its ring stops.
+    pub(crate) fn suspend(&self, dev: &dyn Device) {
+        for vq in dev.vqs().iter() {
+            let mut st = vq.st.lock();
+            st.suspended = true;
+            let Some(mut r) = st.ring.take() else {
+                continue;
+            };
+            st.last_avail = r.last_avail;
+            match r.publish(dev.space_of(vq.idx)) {
+                Ok(true) => st.notify(&vq.stats),
+                Ok(false) => {}
+                Err(_) => {
+                    drop(st);
+                    dev.device_error();
+                }
+            }
+        }
+    }
+
+    /// Resumes after [`Datapath::suspend`]: the ready queues start again,
+    /// from their state (set meanwhile or not), and look at their rings
+    /// (TX sends what waits, the control queue runs its commands). Each
+    /// queue leaves the suspension and starts under its lock, so no frame
+    /// finds it neither suspended nor started. False if a queue's state
+    /// is invalid (the device then needs a reset).
+    pub(crate) fn resume(&self, dev: &dyn Device) -> bool {
+        let mut ok = true;
+        for vq in dev.vqs().iter() {
+            let mut st = vq.st.lock();
+            st.suspended = false;
+            ok &= start_locked(dev, vq, &mut st);
+        }
+        if !ok {
+            dev.device_error();
+        }
+        for vq in dev.vqs().iter().take(self.nvqs as usize) {
+            vq.kick();
+        }
+        ok
+    }
 }
 
 /// Starts the ring of a linked, ready queue; false if its setup is invalid.
 pub(crate) fn start_ring(dev: &dyn Device, vq: &Vq) -> bool {
-    let mut st = vq.st.lock();
-    if !st.ready || st.link.is_none() || st.ring.is_some() {
+    start_locked(dev, vq, &mut vq.st.lock())
+}
+
+/// [`start_ring`], the queue's lock held.
+fn start_locked(dev: &dyn Device, vq: &Vq, st: &mut VqState) -> bool {
+    // Suspended: enabling a queue does not start it (vhost-vdpa's rule);
+    // the resume does.
+    if !st.ready || st.link.is_none() || st.ring.is_some() || st.suspended {
         return true;
     }
     if st.num > VQ_NUM_MAX {

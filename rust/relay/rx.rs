@@ -81,6 +81,12 @@ impl RxFq {
     fn receive(&self, dev: &dyn Device, vq: &Vq, fd: &QmFd) -> Outcome {
         let mem = dev.space_of(self.vq);
         let mut st = vq.st.lock();
+        if st.suspended {
+            // Nothing is taken from the ring: as a NIC whose RX is
+            // stopped, the port drops it (and its buffer goes back to the
+            // pool now, not held for a suspension of unknown length).
+            return Outcome::Dropped(VqDrop::Suspended);
+        }
         let VqState { ring, link, .. } = &mut *st;
         let (
             Some(ring),

@@ -47,15 +47,18 @@ pub(crate) enum VqDrop {
     /// No buffer: an RX frame with no chain available, a TX frame with no
     /// port buffer free.
     NoBuffer,
+    /// An RX frame that arrived while the device was suspended.
+    Suspended,
 }
 
-pub(crate) const VQ_DROP_NAMES: [&CStr; 6] = [
+pub(crate) const VQ_DROP_NAMES: [&CStr; 7] = [
     c_str!("drop_bad_chain"),
     c_str!("drop_enqueue"),
     c_str!("drop_tx_error"),
     c_str!("drop_spoofed"),
     c_str!("drop_fault"),
     c_str!("drop_no_buffer"),
+    c_str!("drop_suspended"),
 ];
 
 /// Counters of a virtqueue (`vdpa dev vstats show`).
@@ -71,12 +74,17 @@ pub(crate) struct VqStats {
     pub(crate) used: AtomicU64,
     /// Callbacks (interrupts) raised.
     pub(crate) irqs: AtomicU64,
-    pub(crate) drops: [AtomicU64; 6],
+    /// By [`VqDrop`] reason, in the order of [`VQ_DROP_NAMES`].
+    pub(crate) drops: [AtomicU64; VQ_DROP_NAMES.len()],
 }
 
 impl VqStats {
     pub(crate) fn drop(&self, r: VqDrop) {
-        self.drops[r as usize].fetch_add(1, Relaxed);
+        // One counter per reason (the array is as long as the names);
+        // `get` keeps a panic path out of the datapath all the same.
+        if let Some(c) = self.drops.get(r as usize) {
+            c.fetch_add(1, Relaxed);
+        }
     }
 }
 
@@ -94,6 +102,9 @@ pub(crate) struct VqState {
     pub(crate) ring: Option<SplitRing>,
     /// The queue's frame queues and pool, while the device runs.
     pub(crate) link: Option<Link>,
+    /// The device is suspended: nothing is taken from the ring or written
+    /// to it, no interrupt raised, until it resumes.
+    pub(crate) suspended: bool,
 }
 
 impl VqState {
@@ -131,6 +142,7 @@ impl Vq {
                     last_avail: 0,
                     ring: None,
                     link: None,
+                    suspended: false,
                 },
                 "vdpa_vq"
             ),

@@ -543,7 +543,7 @@ impl VdpaOps for VdpaNet {
         let start = {
             let mut st = vq.st.lock();
             st.ready = ready;
-            ready && st.link.is_some() && st.ring.is_none()
+            ready && st.link.is_some() && st.ring.is_none() && !st.suspended
         };
         if !ready {
             return self.disable_vq(vq);
@@ -686,6 +686,26 @@ impl VdpaOps for VdpaNet {
         let mut cfg = self.cfg.lock();
         self.do_reset(&mut cfg);
         Ok(())
+    }
+
+    /// vhost-vdpa calls it only with DRIVER_OK; without a datapath (one
+    /// that failed to start) there is nothing to stop.
+    fn suspend(&self) -> Result {
+        let cfg = self.cfg.lock();
+        if let Some(dp) = cfg.dp.as_ref() {
+            dp.suspend(self);
+        }
+        Ok(())
+    }
+
+    fn resume(&self) -> Result {
+        let cfg = self.cfg.lock();
+        match cfg.dp.as_ref() {
+            // A queue's state (set while suspended) is invalid: the
+            // device needs a reset, and says so.
+            Some(dp) if !dp.resume(self) => Err(EIO),
+            _ => Ok(()),
+        }
     }
 
     fn config(&self, out: &mut [u8]) {

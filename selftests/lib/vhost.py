@@ -46,6 +46,8 @@ def IOWR(nr, size):
 
 GET_FEATURES, SET_FEATURES = IOR(0x00, 8), IOW(0x00, 8)
 SET_OWNER = IO(0x01)
+VDPA_SUSPEND = IO(0x7D)
+VDPA_RESUME = IO(0x7E)
 SET_VRING_NUM, SET_VRING_ADDR = IOW(0x10, 8), IOW(0x11, 40)
 SET_VRING_BASE, GET_VRING_BASE = IOW(0x12, 8), IOWR(0x12, 8)
 SET_VRING_KICK, SET_VRING_CALL = IOW(0x20, 8), IOW(0x21, 8)
@@ -73,6 +75,7 @@ S_ACK, S_DRIVER, S_DRIVER_OK, S_FEATURES_OK = 1, 2, 4, 8
 S_NEEDS_RESET, S_FAILED = 0x40, 0x80
 
 BACKEND_IOTLB_MSG_V2, BACKEND_IOTLB_BATCH, BACKEND_IOTLB_ASID = 0, 1, 3
+BACKEND_SUSPEND, BACKEND_RESUME = 4, 5
 IOTLB_MSG_V2 = 2
 IOTLB_UPDATE, IOTLB_INVALIDATE, IOTLB_BATCH_BEGIN, IOTLB_BATCH_END = 2, 3, 5, 6
 RO, WO, RW = 1, 2, 3
@@ -126,15 +129,22 @@ def mac_str(b):
 class Vdpa:
     """One /dev/vhost-vdpa-N, with `size` bytes of driver memory."""
 
-    def __init__(self, path, size=1 << 20, backend=None):
+    def __init__(self, path, size=1 << 20, backend=None, share=None):
+        """`share`: another Vdpa whose memory (rings, buffers) this one
+        uses too, as a migration destination does."""
         self.fd = os.open(path, os.O_RDWR)
         self.size = size
-        self.mem = mmap.mmap(-1, size, flags=mmap.MAP_SHARED | mmap.MAP_ANONYMOUS)
-        self.mem[:] = b"\0" * size  # fault the pages in before they are pinned
-        self.uaddr = ctypes.addressof(ctypes.c_char.from_buffer(self.mem))
+        if share is not None:
+            self.mem, self.uaddr = share.mem, share.uaddr
+        else:
+            self.mem = mmap.mmap(-1, size, flags=mmap.MAP_SHARED | mmap.MAP_ANONYMOUS)
+            self.mem[:] = b"\0" * size  # fault the pages in before they are pinned
+            self.uaddr = ctypes.addressof(ctypes.c_char.from_buffer(self.mem))
         fcntl.ioctl(self.fd, SET_OWNER)
         offer = struct.unpack("Q", fcntl.ioctl(self.fd, GET_BACKEND, b"\0" * 8))[0]
-        want = bits(BACKEND_IOTLB_MSG_V2, BACKEND_IOTLB_BATCH, BACKEND_IOTLB_ASID)
+        self.backend_offer = offer
+        want = bits(BACKEND_IOTLB_MSG_V2, BACKEND_IOTLB_BATCH, BACKEND_IOTLB_ASID, BACKEND_SUSPEND,
+                    BACKEND_RESUME)
         if backend is not None:
             want = backend
         self.backend = offer & want
@@ -142,6 +152,12 @@ class Vdpa:
 
     def close(self):
         os.close(self.fd)
+
+    def suspend(self):
+        fcntl.ioctl(self.fd, VDPA_SUSPEND)
+
+    def resume(self):
+        fcntl.ioctl(self.fd, VDPA_RESUME)
 
     # --- plain ioctls -------------------------------------------------------
     def _u64(self, req, v=None):
@@ -248,9 +264,12 @@ class Ring:
         self.kick_fd = os.eventfd(0, os.EFD_NONBLOCK)
         self.call_fd = os.eventfd(0, os.EFD_NONBLOCK)
 
-    def setup(self, num=None, desc=None, avail=None, used=None, base=0):
+    def setup(self, num=None, desc=None, avail=None, used=None, base=0, keep=False):
+        """`keep`: the ring memory holds a live ring (another device's,
+        migrated): not cleared."""
         d = self.dev
-        d.put(self.desc, b"\0" * (self.end - self.desc))  # no stale ring state
+        if not keep:
+            d.put(self.desc, b"\0" * (self.end - self.desc))  # no stale ring state
         fcntl.ioctl(d.fd, SET_VRING_NUM, struct.pack("II", self.idx, self.num if num is None else num))
         a = [self.desc + self.iova, self.avail + self.iova, self.used + self.iova]
         a = [x if y is None else y for x, y in zip(a, (desc, avail, used))]
