@@ -16,16 +16,19 @@ buffers, avail index jumps, INDIRECT descriptors: not negotiated, or
 tables that nest, loop, run past their end, are not whole or not mapped),
 with the ring features (indirect tables, event indices) negotiated or
 not, good chains sometimes through indirect tables; and sometimes resets
-the device mid-traffic. After every round the device must either work or
+the device mid-traffic, or suspends it, moves a ring's base or size while
+suspended and resumes it (or leaves it suspended). After every round the device must either work or
 report DEVICE_NEEDS_RESET; then it is reset and set up properly, and
 every few rounds a good frame must go each way between the device and the
 wire end, bytes checked. The last line counts what was done:
 
   fuzz seed=S rounds=R chains=C hostile=H needs_reset=N verified=V
+      refused=F suspends=U
 
 Any other outcome raises (non-zero exit) with the seed and round.
 """
 
+import fcntl
 import os
 import random
 import socket
@@ -57,7 +60,7 @@ class Fuzzer:
         self.sock, self.wire_mac = wire_socket(netns, wire_if)
         self.dev = Vdpa(path, size=MEM)
         self.mac = self.dev.mac()
-        self.stats = dict(chains=0, hostile=0, needs_reset=0, verified=0, refused=0)
+        self.stats = dict(chains=0, hostile=0, needs_reset=0, verified=0, refused=0, suspends=0)
 
     # --- set-up ----------------------------------------------------------
     def try_(self, f, *a):
@@ -232,6 +235,17 @@ class Fuzzer:
             ring.kick()
             if hostile and r.random() < 0.03:  # reset mid-traffic
                 self.try_(self.dev.status, 0)
+            if hostile and r.random() < 0.05:  # suspended mid-traffic, a ring moved
+                self.stats["suspends"] += 1
+                self.try_(self.dev.suspend)
+                if r.random() < 0.5:
+                    q = r.choice([RX, TX, CVQ])
+                    self.try_(fcntl.ioctl, self.dev.fd, SET_VRING_BASE, struct.pack("II", q, r.getrandbits(16)))
+                if r.random() < 0.5:
+                    q = r.choice([RX, TX, CVQ])
+                    self.try_(fcntl.ioctl, self.dev.fd, SET_VRING_NUM, struct.pack("II", q, r.choice([3, 64, 4096])))
+                if r.random() < 0.8:  # else it stays suspended until the next set-up
+                    self.try_(self.dev.resume)
         # Let the device take them; then it works or wants a reset.
         time.sleep(0.005)
         st = self.dev.status()
@@ -304,7 +318,8 @@ def main(argv):
     fz.dev.status(0)
     s = fz.stats
     print(f"fuzz seed={seed} rounds={rounds} chains={s['chains']} hostile={s['hostile']} "
-          f"needs_reset={s['needs_reset']} verified={s['verified']} refused={s['refused']}")
+          f"needs_reset={s['needs_reset']} verified={s['verified']} refused={s['refused']} "
+          f"suspends={s['suspends']}")
     return 0
 
 
