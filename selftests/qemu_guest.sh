@@ -5,7 +5,8 @@
 # virtio_vdpa device on the same port, moves MiBs each way to the wire and
 # to that device with the bytes verified, and the guest's counters, the
 # device's vstats and the port's agree frame for frame.
-# budget: 210
+# budget: 180
+# vm: own
 . "$(dirname "$0")/lib/lib.sh"
 . "$(dirname "$0")/lib/l2.sh"
 l2_enabled
@@ -30,7 +31,7 @@ l2_start g0 "$CHR" $GMAC
 l2_wait g0
 drv=$(l2 g0 "ethtool -i eth0 | sed -n 's/^driver: //p'")
 expect_eq "L2 eth0 driver" "$drv" virtio_net
-l2 g0 "sysctl -qw net.ipv6.conf.all.disable_ipv6=1; ip addr add $G4/24 dev eth0 && ip link set eth0 up" ||
+l2 g0 "ip addr add $G4/24 dev eth0 && ip link set eth0 up" ||
 	fail "L2 address"
 for a in $H4 $W4 $D1; do
 	out=$(l2 g0 "ping -c 3 -W 5 $a") || fail "L2 ping $a: $out"
