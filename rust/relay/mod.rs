@@ -251,8 +251,10 @@ impl Datapath {
     /// both while suspended), for the resume. TX and control kicks find no
     /// ring; RX frames that arrive are dropped and counted
     /// (`drop_suspended`), their buffers back in the port's pool at once,
-    /// not held for a suspension of unknown length. A batch in progress
-    /// holds its queue's lock: it ends before its ring stops.
+    /// not held for a suspension of unknown length. Every ring access is
+    /// under the queue's lock and checks the ring (TX and control hold it
+    /// for a batch, RX per frame): one in progress on another CPU ends
+    /// before the ring stops, and its pushed entries are published here.
     pub(crate) fn suspend(&self, dev: &dyn Device) {
         for vq in dev.vqs().iter() {
             let mut st = vq.st.lock();
@@ -276,22 +278,28 @@ impl Datapath {
     /// from their state (set meanwhile or not), and look at their rings
     /// (TX sends what waits, the control queue runs its commands). Each
     /// queue leaves the suspension and starts under its lock, so no frame
-    /// finds it neither suspended nor started. False if a queue's state
-    /// is invalid (the device then needs a reset).
+    /// finds it neither suspended nor started. All or none: if a queue's
+    /// state is invalid every queue stays suspended, the device wants a
+    /// reset, and this is false. (vhost-vdpa serialises its ioctls: the
+    /// states checked are the ones started.)
     pub(crate) fn resume(&self, dev: &dyn Device) -> bool {
-        let mut ok = true;
+        let valid = dev.vqs().iter().all(|vq| {
+            let st = vq.st.lock();
+            !to_start(&st) || new_ring(dev, &st).is_some()
+        });
+        if !valid {
+            dev.device_error();
+            return false;
+        }
         for vq in dev.vqs().iter() {
             let mut st = vq.st.lock();
             st.suspended = false;
-            ok &= start_locked(dev, vq, &mut st);
-        }
-        if !ok {
-            dev.device_error();
+            start_locked(dev, vq, &mut st);
         }
         for vq in dev.vqs().iter().take(self.nvqs as usize) {
             vq.kick();
         }
-        ok
+        true
     }
 }
 
@@ -304,15 +312,11 @@ pub(crate) fn start_ring(dev: &dyn Device, vq: &Vq) -> bool {
 fn start_locked(dev: &dyn Device, vq: &Vq, st: &mut VqState) -> bool {
     // Suspended: enabling a queue does not start it (vhost-vdpa's rule);
     // the resume does.
-    if !st.ready || st.link.is_none() || st.ring.is_some() || st.suspended {
+    if !to_start(st) || st.suspended {
         return true;
     }
-    if st.num > VQ_NUM_MAX {
-        return false;
-    }
-    match SplitRing::new(st.desc, st.driver, st.device, st.num, st.last_avail) {
+    match new_ring(dev, st) {
         Some(r) => {
-            let r = r.with_features(dev.features());
             // On failure the first use of the ring faults the same way.
             let _ = r.start_notify(dev.space_of(vq.idx));
             st.ring = Some(r);
@@ -320,4 +324,18 @@ fn start_locked(dev: &dyn Device, vq: &Vq, st: &mut VqState) -> bool {
         }
         None => false,
     }
+}
+
+/// Whether a queue has a ring to start: linked, ready, not running.
+fn to_start(st: &VqState) -> bool {
+    st.ready && st.link.is_some() && st.ring.is_none()
+}
+
+/// The ring a queue's state describes; `None` if that is invalid.
+fn new_ring(dev: &dyn Device, st: &VqState) -> Option<SplitRing> {
+    if st.num > VQ_NUM_MAX {
+        return None;
+    }
+    SplitRing::new(st.desc, st.driver, st.device, st.num, st.last_avail)
+        .map(|r| r.with_features(dev.features()))
 }

@@ -87,6 +87,11 @@ impl RxFq {
             // pool now, not held for a suspension of unknown length).
             return Outcome::Dropped(VqDrop::Suspended);
         }
+        if dev.broken() {
+            // DEVICE_NEEDS_RESET: its rings are used no more (TX and
+            // control kicks stop the same way).
+            return Outcome::Dropped(VqDrop::NoBuffer);
+        }
         let VqState { ring, link, .. } = &mut *st;
         let (
             Some(ring),
