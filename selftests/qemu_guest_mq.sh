@@ -88,4 +88,5 @@ expect_eq "frames to another MAC, guest promiscuous" "$(delivered $OTHER 20 $NEW
 l2 g1 "ip link set eth0 promisc off" || fail "L2 promisc off"
 expect_eq "frames to another MAC, promiscuous off" "$(delivered $OTHER 20 $NEWMAC)" 0
 log "MAC change and promiscuous mode in the guest took effect on the classifier"
+l2_check g1
 l2_stop g1

@@ -6,8 +6,9 @@
 # The L2 kernel is L2_KERNEL, the small kernel scripts/check.sh builds
 # (scripts/kernel.sh l2: virtio-net, virtio console, no debugging; the
 # test VM's debug kernel took 70 s to boot nested and tripped lockdep over
-# TCG's SVM emulation), its root an initramfs of busybox and ethtool
-# (l2_initramfs). Nested
+# TCG's SVM emulation, and Debian's cloud kernel as the guest crashed the
+# test VM's kernel once, in its KVM_RUN), its root an initramfs of busybox
+# and ethtool (l2_initramfs). Nested
 # KVM when the VM's CPU offers SVM (TCG's `-cpu max` does): L2_ACCEL says
 # which runs. Guest memory is a shared memfd: vhost-vdpa maps only shared
 # memory for a device (and QEMU needs it for the shadow virtqueues).
@@ -145,6 +146,21 @@ l2_vq() {
 		"used_event: $(l2_mon "$name" "xp /1hx $((avail + 4 + 2 * num))" | cut -d: -f2)"
 	echo "guest used flags/idx: $(l2_mon "$name" "xp /2hx $used" | cut -d: -f2)" \
 		"avail_event: $(l2_mon "$name" "xp /1hx $((used + 4 + 8 * num))" | cut -d: -f2)"
+}
+
+# l2_check NAME: guest NAME's console has no kernel report and its QEMU no
+# message, but for what QEMU 7.2 prints when it stops (Documentation/
+# vdpa.rst, "QEMU guests").
+l2_check() {
+	local dir=$L2_DIR/$1 bad
+	bad=$(grep -a -m3 -E 'WARNING|BUG|Oops|Call Trace|Kernel panic|virtio_net.*(error|fail)|bad (ring|descriptor)' \
+		"$dir/console.log" | tr -cd '[:print:]\n')
+	[ -z "$bad" ] || fail "L2 $1 console: ${bad:0:300}"
+	# With L2_QEMU_ARGS (traces, say) QEMU's log is not only messages.
+	[ -z "${L2_QEMU_ARGS:-}" ] || return 0
+	bad=$(grep -a -v -E 'terminating on signal|Desc next is|bogus descriptor or out of resources' \
+		"$dir/qemu.log" | grep -a . | head -n 3)
+	[ -z "$bad" ] || fail "L2 $1 QEMU: $bad"
 }
 
 # l2_wait NAME: waits until guest NAME answers (booted), up to 180 s;
