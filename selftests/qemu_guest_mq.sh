@@ -9,12 +9,8 @@
 # vm: own
 . "$(dirname "$0")/lib/lib.sh"
 . "$(dirname "$0")/lib/l2.sh"
-l2_enabled
-require_cmd qemu-system-x86_64 jq
-model_only
-trap 'l2_teardown; vhost_teardown' EXIT
-port_setup
-port_quiet
+l2_setup
+require_cmd jq
 G4=10.9.0.51
 GMAC=52:54:00:00:00:51
 NEWMAC=52:54:00:00:00:77

@@ -228,12 +228,8 @@ impl Datapath {
             vq.set_bell(None);
             let link = {
                 let mut st = vq.st.lock();
-                if let Some(mut r) = st.ring.take() {
-                    // Entries pushed and not published yet (an RX batch
-                    // cut short) become visible: nothing is left behind.
-                    let _ = r.publish(dev.space_of(vq.idx));
-                    st.last_avail = r.last_avail;
-                }
+                // Torn down: no interrupt for the last entries.
+                let _ = st.stop_ring(dev.space_of(vq.idx));
                 st.suspended = false;
                 st.link.take()
             };
@@ -259,11 +255,7 @@ impl Datapath {
         for vq in dev.vqs().iter() {
             let mut st = vq.st.lock();
             st.suspended = true;
-            let Some(mut r) = st.ring.take() else {
-                continue;
-            };
-            st.last_avail = r.last_avail;
-            match r.publish(dev.space_of(vq.idx)) {
+            match st.stop_ring(dev.space_of(vq.idx)) {
                 Ok(true) => st.notify(&vq.stats),
                 Ok(false) => {}
                 Err(_) => {

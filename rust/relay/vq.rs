@@ -8,7 +8,7 @@
 //! The doorbell has its own IRQ-safe lock: a kick may come with hard IRQs
 //! off (vhost-vdpa rings it from an eventfd wakeup).
 
-use super::{kick::Kick, Link};
+use super::{kick::Kick, space::AddrSpace, Link};
 use crate::{
     dpaa::Fq,
     kapi::{
@@ -17,7 +17,7 @@ use crate::{
     },
 };
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use dpaa_core::vring::SplitRing;
+use dpaa_core::vring::{RingError, SplitRing};
 use kernel::{c_str, prelude::*, sync::Arc};
 
 /// Largest queue size the device takes.
@@ -112,6 +112,18 @@ impl VqState {
     pub(crate) fn notify(&self, stats: &VqStats) {
         stats.irqs.fetch_add(1, Relaxed);
         self.cb.call();
+    }
+
+    /// Stops the ring, if it runs, keeping where it was (`last_avail`, for
+    /// get_vq_state and a restart). Entries pushed and not published yet
+    /// (an RX batch cut short) become visible first: nothing is left
+    /// behind. `Ok(true)`: the driver wants an interrupt for them.
+    pub(crate) fn stop_ring(&mut self, mem: &AddrSpace) -> Result<bool, RingError> {
+        let Some(mut r) = self.ring.take() else {
+            return Ok(false);
+        };
+        self.last_avail = r.last_avail;
+        r.publish(mem)
     }
 }
 

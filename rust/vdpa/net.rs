@@ -428,12 +428,7 @@ impl VdpaNet {
     /// A queue is disabled: its ring is stopped (its state kept for
     /// `get_vq_state`); once this returns nothing is written into it.
     fn disable_vq(&self, vq: &Vq) {
-        let mut st = vq.st.lock();
-        if let Some(mut r) = st.ring.take() {
-            // Entries pushed and not yet published become visible.
-            let _ = r.publish(self.space_of(vq.idx));
-            st.last_avail = r.last_avail;
-        }
+        let _ = vq.st.lock().stop_ring(self.space_of(vq.idx));
     }
 }
 

@@ -22,6 +22,17 @@ l2_enabled() {
 	[ "${L2_TESTS:-1}" = 1 ] || skip "QEMU guest tests off (L2_TESTS=0)"
 }
 
+# l2_setup: what a QEMU guest test starts with: skipped unless on, the
+# model's port up and quiet, guests and devices gone at exit.
+l2_setup() {
+	l2_enabled
+	require_cmd qemu-system-x86_64 socat
+	model_only
+	trap 'l2_teardown; vhost_teardown' EXIT
+	port_setup
+	port_quiet
+}
+
 L2_DIR=${L2_DIR:-/tmp/l2}
 L2_MEM=${L2_MEM:-256}
 L2_INITRD=$L2_DIR/initramfs.cpio.gz

@@ -71,6 +71,19 @@ def send(d, tx, dst, src, first, n, kick=True):
         tx.kick()
 
 
+def post_rx(ring, base, n):
+    """Makes n 2 KiB receive buffers from `base` (also their IOVAs) available
+    and kicks; returns {head: buffer}."""
+    bufs = {}
+    for k in range(n):
+        head = ring.chain([(base + k * 2048, 2048, True)])
+        bufs[head] = base + k * 2048
+        ring.offer(head, publish=False)
+    ring.publish()
+    ring.kick()
+    return bufs
+
+
 def vstat(name, qidx, key):
     out = subprocess.run([os.environ.get("VDPA", "vdpa"), "-j", "dev", "vstats", "show", name,
                           "qidx", str(qidx)], check=True, capture_output=True, text=True).stdout
@@ -112,12 +125,7 @@ def main(argv):
     mac = mac_bytes(a.mac())
     rx, tx = start(a)
     a.driver_ok()
-    for k in range(16):
-        rx.write_desc(k, BUF + k * 2048, 2048, DESC_F_WRITE, 0)
-        rx.free.remove(k)
-        rx.offer(k, publish=False)
-    rx.publish()
-    rx.kick()
+    post_rx(rx, BUF, 16)
     seen = []
     send(a, tx, wm, mac, 0, 10)
     seen += wire_numbers(sock, 10, 5)
@@ -145,13 +153,7 @@ def main(argv):
     rx2.setup(base=7)
     a.put(rx2.used + 2, struct.pack("<H", 7))  # a ring that was at 7 (a VMM's)
     rx2.enable()
-    buf2 = BUF + 0x40000 + 64 * 2048
-    for k in range(8):
-        rx2.write_desc(k, buf2 + k * 2048, 2048, DESC_F_WRITE, 0)
-        rx2.free.remove(k)
-        rx2.offer(k, publish=False)
-    rx2.publish()
-    rx2.kick()
+    bufs2 = post_rx(rx2, BUF + 0x40000 + 64 * 2048, 8)
     for k in range(3):
         sock.send(frame(mac, wm, 1500 + k))
     quiet = (wire_numbers(sock, 1, 0.5), rx2.reap(), rx2.calls())
@@ -171,7 +173,7 @@ def main(argv):
     if len(got) != 5:
         raise AssertionError(f"after resume: {len(got)} of 5 RX frames on the new ring")
     for (i, n), f in zip(got, sent_rx):
-        if a.get(buf2 + i * 2048 + HDR_LEN, len(f)) != f:
+        if a.get(bufs2[i] + HDR_LEN, len(f)) != f:
             raise AssertionError("after resume: RX frames out of order or wrong")
     if rx.reap():
         raise AssertionError("after resume: the old RX ring was used")
