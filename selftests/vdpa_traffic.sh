@@ -25,6 +25,12 @@ for from in d0 d1 host wire; do
 	done
 done
 log "ping ok between all 4 entities, both ways"
+# A broadcast from the wire reaches the host and both devices: the switch
+# copies it twice, and the port's RX identity below counts the copies.
+c0=$(port_stat rx_copies)
+in_ns $NS ping -b -c 3 -i 0.2 -W 1 10.9.0.255 >/dev/null 2>&1 || true
+c=$(($(port_stat rx_copies) - c0))
+[ "$c" -ge 6 ] || fail "3 broadcasts from the wire: $c copies, want >= 6"
 
 wire_tx0=$(in_ns $NS cat /sys/class/net/$WIRE_IF/statistics/rx_packets)
 MIB=$TCP_MIB

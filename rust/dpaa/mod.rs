@@ -133,6 +133,10 @@ pub(crate) struct DirStats {
     /// Frames (copies) handed on: by the port to its RX FQs, by the switch
     /// to a local entity.
     pub(crate) delivered: AtomicU64,
+    /// Extra copies the switch made of a group frame, one per target
+    /// beyond the one that gets the frame's own buffer: each is delivered
+    /// or dropped like a frame.
+    pub(crate) copies: AtomicU64,
     /// Frames sent to the wire.
     pub(crate) to_wire: AtomicU64,
     pub(crate) drops: [AtomicU64; DROP_NAMES.len()],

@@ -96,11 +96,8 @@ pub(crate) fn process(dev: &dyn Device, vq: &Vq) {
             }
             n += 1;
             s.descs.fetch_add(1, Relaxed);
-            match send_from(dev, vq.idx, &c, &**fq) {
-                Sent::Ok => {
-                    s.frames.fetch_add(1, Relaxed);
-                    s.bytes.fetch_add(c.read_len - HDR_LEN as u64, Relaxed);
-                }
+            match send_from(dev, vq, &c, &**fq) {
+                Sent::Ok => {}
                 Sent::Dropped(why) => s.drop(why),
                 Sent::Fault => {
                     s.drop(VqDrop::Fault);
@@ -151,9 +148,9 @@ pub(crate) fn process(dev: &dyn Device, vq: &Vq) {
     }
 }
 
-/// Sends the frame of chain `c` of queue `idx` (whose lock the caller
-/// holds).
-fn send_from(dev: &dyn Device, idx: u16, c: &Chain<SG_MAX>, fq: &dyn FrameQueue) -> Sent {
+/// Sends the frame of chain `c` of queue `vq` (whose lock the caller
+/// holds); a frame sent is counted here.
+fn send_from(dev: &dyn Device, vq: &Vq, c: &Chain<SG_MAX>, fq: &dyn FrameQueue) -> Sent {
     let Some(len) = frame_len(c) else {
         return Sent::Dropped(VqDrop::BadChain);
     };
@@ -161,22 +158,32 @@ fn send_from(dev: &dyn Device, idx: u16, c: &Chain<SG_MAX>, fq: &dyn FrameQueue)
     let Some(buf) = sw.bufs().acquire(len) else {
         return Sent::Dropped(VqDrop::NoBuffer);
     };
-    let mem = dev.space_of(idx);
+    let mem = dev.space_of(vq.idx);
     let fd = match sw.bufs().fill(buf, len, |dst| gather(mem, c, dst)) {
         Ok(fd) => fd,
         Err(Some(())) => return Sent::Fault,
         Err(None) => return Sent::Dropped(VqDrop::TxError),
     };
+    let s = &vq.stats;
     match sw.member_frame(fd, dev.member(), dev.spoofchk()) {
-        Ok(None) => Sent::Ok,
-        Ok(Some(fd)) => match fq.enqueue(fd) {
-            Ok(()) => Sent::Ok,
-            Err(_) => {
-                // SAFETY: not taken: still ours.
-                unsafe { sw.bufs().release_fd(&fd) };
-                Sent::Dropped(VqDrop::Enqueue)
+        Ok(None) => {
+            s.sent(len);
+            Sent::Ok
+        }
+        // Counted before the enqueue: QMan may reject the frame later
+        // (`tx_done`), which uncounts it, and must find it counted.
+        Ok(Some(fd)) => {
+            s.sent(len);
+            match fq.enqueue(fd) {
+                Ok(()) => Sent::Ok,
+                Err(_) => {
+                    s.unsent(len);
+                    // SAFETY: not taken: still ours.
+                    unsafe { sw.bufs().release_fd(&fd) };
+                    Sent::Dropped(VqDrop::Enqueue)
+                }
             }
-        },
+        }
         Err(why) => {
             // SAFETY: the switch gives it back on `Err`: still ours.
             unsafe { sw.bufs().release_fd(&fd) };
@@ -199,11 +206,14 @@ pub(crate) struct DevTx {
 
 impl TxOwner for DevTx {
     /// Rejected by QMan, or left at teardown: not sent; the chain was
-    /// used when it was copied, the buffer goes back.
+    /// used when it was copied, the buffer goes back. A rejected frame
+    /// was counted as sent: it becomes a drop.
     fn tx_done(&self, fd: &QmFd) {
         if fd.status() != 0 {
             let dev = self.dev.get();
-            dev.vqs()[self.vq as usize].stats.drop(VqDrop::Enqueue);
+            let s = &dev.vqs()[self.vq as usize].stats;
+            s.unsent(fd.length());
+            s.drop(VqDrop::Enqueue);
         }
         // SAFETY: a frame the port hands back (rejected or drained): ours.
         unsafe { self.sw.bufs().release_fd(fd) };

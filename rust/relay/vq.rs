@@ -79,6 +79,19 @@ pub(crate) struct VqStats {
 }
 
 impl VqStats {
+    /// A TX frame of `len` bytes handed on.
+    pub(crate) fn sent(&self, len: u32) {
+        self.frames.fetch_add(1, Relaxed);
+        self.bytes.fetch_add(len.into(), Relaxed);
+    }
+
+    /// A TX frame counted by [`Self::sent`] that did not go after all
+    /// (never below zero: `sent` came first).
+    pub(crate) fn unsent(&self, len: u32) {
+        self.frames.fetch_sub(1, Relaxed);
+        self.bytes.fetch_sub(len.into(), Relaxed);
+    }
+
     pub(crate) fn drop(&self, r: VqDrop) {
         // One counter per reason (the array is as long as the names);
         // `get` keeps a panic path out of the datapath all the same.

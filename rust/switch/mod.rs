@@ -491,10 +491,12 @@ impl Switch {
     /// the flow hashes to. Frames from the wire, or from a local entity
     /// (`local`).
     fn copy_to(&self, frame: &[u8], targets: &[Target], hash: u32, local: bool) {
+        let s = self.stats(local);
+        s.copies.fetch_add(targets.len() as u64, Relaxed);
         for t in targets {
             match self.copy(frame) {
                 Some(c) => self.hand_on(c, t, hash, local),
-                None => self.stats(local).drop(DropReason::NoBuffer),
+                None => s.drop(DropReason::NoBuffer),
             }
         }
     }
@@ -637,7 +639,8 @@ impl Switch {
     /// switch, always in the same order: direction `"rx"` (from the wire:
     /// frames and bytes the port received), then `"tx"` (from local
     /// entities: what the switch was given), each with `frames`, `bytes`,
-    /// `delivered` (copies handed to local entities), `to_wire` (what the
+    /// `delivered` (copies handed to local entities), `copies` (made of
+    /// group frames beyond the frame itself), `to_wire` (what the
     /// port transmitted), then `drop_<reason>` for every [`DropReason`]
     /// (the port's and the switch's); then the port's IOMMU (`"iommu"`).
     pub(crate) fn counters(&self, f: &mut dyn FnMut(&str, &str, u64)) {
@@ -647,6 +650,7 @@ impl Switch {
             f(dir, "frames", src.frames.load(Relaxed));
             f(dir, "bytes", src.bytes.load(Relaxed));
             f(dir, "delivered", sw.delivered.load(Relaxed));
+            f(dir, "copies", sw.copies.load(Relaxed));
             f(dir, "to_wire", hw.to_wire.load(Relaxed));
             for (i, &name) in DROP_NAMES.iter().enumerate() {
                 f(

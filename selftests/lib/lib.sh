@@ -154,13 +154,14 @@ port_stat() {
 	fail "no port counter $1"
 }
 
-# The port's RX identity: every frame from the wire is delivered or dropped
-# for a counted reason (unicast: one delivery attempt per frame).
+# The port's RX identity: every frame from the wire, and every extra copy
+# the switch made of a group frame, is delivered or dropped for a counted
+# reason. Prints "frames+copies delivered+drops".
 port_rx_balance() {
 	local k v frames=0 sum=0
 	while read -r k v; do
 		case $k in
-		rx_frames) frames=$v ;;
+		rx_frames | rx_copies) frames=$((frames + v)) ;;
 		rx_delivered | rx_drop_*) sum=$((sum + v)) ;;
 		esac
 	done <"$STATS"
@@ -273,6 +274,19 @@ vstat() {
 	json=$("$VDPA" -j dev vstats show "$1" qidx "$2" 2>/dev/null)
 	[[ $json =~ \"$3\":([0-9]+) ]] || fail "no vstat $3 for $1 qidx $2"
 	echo "${BASH_REMATCH[1]}"
+}
+
+# vq_balance DEV QIDX: prints "descriptors frames+drops" of TX queue QIDX:
+# every chain taken is a frame the port took or a drop (a frame QMan
+# rejected after the chain was used is a drop, not a frame).
+vq_balance() {
+	local json
+	json=$("$VDPA" -j dev vstats show "$1" qidx "$2") || fail "vstats $1 qidx $2"
+	[[ $json =~ \"descriptors\":([0-9]+) ]] || fail "no descriptors in vstats $1 qidx $2"
+	local descs=${BASH_REMATCH[1]}
+	[[ $json =~ \"frames\":([0-9]+) ]] || fail "no frames in vstats $1 qidx $2"
+	local frames=${BASH_REMATCH[1]}
+	echo "$descs $(grep -oE '"drop_[a-z_]+":[0-9]+' <<<"$json" | awk -F: -v f="$frames" '{ s += $2 } END { print s + f }')"
 }
 
 # vstat_ge DEV QIDX NAME N: whether that counter is at least N (for wait_for).
