@@ -3,7 +3,8 @@
 #
 # The test suite (`make check`):
 #   1. installs what is missing, builds (or reuses) the debug kernel and the module;
-#   2. host unit tests: cargo test on rust/core, and fuzzing (scripts/fuzz.sh);
+#   2. checks the device-tree binding and overlays (scripts/dt-check.sh), host
+#      unit tests: cargo test on rust/core, and fuzzing (scripts/fuzz.sh);
 #   3. boots the debug kernel in QEMU (TCG, scripts/vm.sh), runs the kselftests of
 #      selftests/ (KTAP) and a final kmemleak scan;
 #   4. scans the guest console for WARN/BUG/Oops/KASAN/UBSAN/lockdep/hung-task
@@ -13,7 +14,8 @@
 # Results are kept in results/ (console.log, tap.txt, dmesg.txt, ...).
 # SELFTESTS="a b" runs only selftests/a.sh and selftests/b.sh.
 # Each selftest declares a time budget that the runner enforces; the last
-# lines give the time of each phase (setup, kernel, build, cargo, fuzz, guest).
+# lines give the time of each phase (setup, kernel, build, dt, cargo, fuzz,
+# guest).
 #
 # scripts/soak.sh runs the same on the base kernel with long volumes:
 # KERNEL=base, SOAK=1 (no budgets), TCP_MIB, CHURN and FUZZ_SECONDS passed on.
@@ -120,6 +122,16 @@ else
 fi
 
 phase build
+
+# The device-tree binding and the board overlays (scripts/dt-check.sh):
+# against the mainline bindings and dtbs of the kernel source, ~10 s.
+"$top/scripts/dt-check.sh" "$kdir" "$res/dt" >"$res/dt.log" 2>&1
+cat "$res/dt.log"
+pass "$(grep -c '^dt: ok ' "$res/dt.log")"
+failn "$(grep -c '^dt: not ok ' "$res/dt.log")"
+grep -q '^dt: ' "$res/dt.log" || { say "not ok: dt-check did not run (results/dt.log)"; failn 1; }
+phase dt
+
 # HOST_TESTS=0 skips the host unit tests and fuzzing (make fuzz-vhost).
 if [ "${HOST_TESTS:-1}" = 1 ]; then
 # --- host unit tests -------------------------------------------------------

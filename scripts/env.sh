@@ -8,6 +8,8 @@ RUSTC=/usr/bin/rustc
 CARGO=/usr/bin/cargo
 CLANG=/usr/bin/clang-19
 BINDGEN=$TOOLS/bindgen-0.69.5/bin/bindgen
+# dtschema (dt-validate) for the device-tree binding, in a venv under $TOOLS.
+DTSCHEMA_VERSION=2024.11
 RUSTFMT=/usr/bin/rustfmt
 KMAKE="LLVM=-19 RUSTC=$RUSTC RUSTDOC=/usr/bin/rustdoc BINDGEN=$BINDGEN CLIPPY_DRIVER=/usr/bin/clippy-driver"
 export LIBCLANG_PATH=/usr/lib/llvm-19/lib

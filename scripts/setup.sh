@@ -14,7 +14,7 @@ PKGS=(
 	clang-19 lld-19 llvm-19 libclang-19-dev
 	make g++ flex bison bc libelf-dev libssl-dev cpio kmod xz-utils
 	qemu-system-x86 iproute2 ethtool iperf3 socat tcpdump jq iputils-ping python3
-	busybox-static
+	busybox-static device-tree-compiler python3-venv
 )
 
 sudo=""
@@ -41,4 +41,16 @@ if ! "$TOOLS/bindgen-$BINDGEN_VERSION/bin/bindgen" --version >/dev/null 2>&1; th
 	$sudo mkdir -p "$TOOLS"
 	LIBCLANG_PATH=/usr/lib/llvm-19/lib RUSTC=/usr/bin/rustc /usr/bin/cargo install -q bindgen-cli \
 		--version "$BINDGEN_VERSION" --locked --root "$TOOLS/bindgen-$BINDGEN_VERSION"
+fi
+
+# dtschema and its dependencies, pinned (scripts/dt-check.sh).
+. "$(dirname "$0")/env.sh"
+venv=$TOOLS/dtschema-$DTSCHEMA_VERSION
+if ! "$venv/bin/dt-validate" --version >/dev/null 2>&1; then
+	echo "setup: pip install dtschema $DTSCHEMA_VERSION"
+	$sudo rm -rf "$venv"
+	$sudo python3 -m venv "$venv"
+	$sudo "$venv/bin/pip" install -q --disable-pip-version-check "dtschema==$DTSCHEMA_VERSION" \
+		jsonschema==4.17.3 pylibfdt==1.7.2.post2 ruamel.yaml==0.19.1 rfc3987==1.3.8 \
+		attrs==26.1.0 pyrsistent==0.20.0
 fi
