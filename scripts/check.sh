@@ -269,6 +269,22 @@ fi
 guest_ran=1
 phase guest
 
+# --- arm64 (ARM64=1) ----------------------------------------------------------
+# The QorIQ kernel (scripts/kernel.sh arm64: Layerscape, the mainline DPAA
+# drivers, Rust) and dpaa_vdpa.ko built against it, with clippy. Off by
+# default: cold, the kernel costs ~10 min the suite's 40-minute budget does
+# not have (Documentation/build-and-test.rst); warm, ~1 min.
+if [ "${ARM64:-0}" = 1 ]; then
+	if akdir=$("$top/scripts/kernel.sh" arm64) && "$top/scripts/arm64-module.sh" "$akdir" "$res/arm64"; then
+		pass 1
+		say "ok: arm64 module build (against $akdir), clippy clean"
+	else
+		say "not ok: arm64 kernel or module build (results/arm64/build.log)"
+		failn 1
+	fi
+	phase arm64
+fi
+
 # One console, kernel log and kmemleak report for the whole run (the guests'
 # in turn, each under a header), and one KTAP list: the guests' results
 # renumbered under one plan.

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Build (or reuse) the test kernel and print its tree on stdout.
 #
-#   scripts/kernel.sh base|debug|l2
+#   scripts/kernel.sh base|debug|l2|arm64
 #
 # l2 is the small kernel of the QEMU guests that the selftests run inside
-# the test VM (no Rust, no module built).
+# the test VM (no Rust, no module built). arm64 is a QorIQ Layerscape kernel
+# with the mainline DPAA drivers (cross-built with LLVM), for the board
+# backend and the arm64 QEMU boot.
 #
 # The tree is cached outside the repository, in
 #   ${DPAA_VDPA_CACHE:-~/.cache/dpaa-vdpa}/kernel/<flavor>-<key>
@@ -18,13 +20,17 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/env.sh"
 
-flavor=${1:?usage: kernel.sh base|debug|l2}
+flavor=${1:?usage: kernel.sh base|debug|l2|arm64}
+arch=x86 image=bzImage
 case "$flavor" in
 base) frags=("$here/kconfig/base.config") ;;
 debug) frags=("$here/kconfig/base.config" "$here/kconfig/debug.config") ;;
 l2) frags=("$here/kconfig/l2.config") ;;
+arm64) frags=("$here/kconfig/arm64.config") arch=arm64 image=Image ;;
 *) echo "kernel.sh: unknown flavor '$flavor'" >&2; exit 2 ;;
 esac
+# x86 trees are built for the host's ARCH (x86_64), as the module is.
+[ "$arch" = x86 ] || KMAKE+=" ARCH=$arch"
 
 src_tar=/usr/src/linux-source-6.12.tar.xz
 src_ver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
@@ -89,7 +95,7 @@ check_config() {
 check_config "$kdir.tmp/.config" || { echo "kernel.sh: config check failed" >&2; exit 1; }
 
 start=$(date +%s)
-if ! make -C "$kdir.tmp" -j"$(nproc)" $KMAKE bzImage modules >>"$log" 2>&1; then
+if ! make -C "$kdir.tmp" -j"$(nproc)" $KMAKE $image modules >>"$log" 2>&1; then
 	tail -n 30 "$log" >&2
 	echo "kernel.sh: kernel build failed, see $log" >&2
 	exit 1
