@@ -66,8 +66,7 @@ expect_eq "fail_enqueue left after TX" "$(cat $D/qman/fail_enqueue)" 0
 expect_eq "rejected frames on the wire" "$(port_stat tx_to_wire)" "$f0"
 log "5 rejected host TX enqueues: dropped through the ern callback"
 
-read -r frames sum < <(port_rx_balance)
-expect_eq "port RX identity" "$sum" "$frames"
+expect_rx_balance
 ping -c 2 -i 0.2 -W 5 $W4 >/dev/null || fail "traffic after the faults"
 
 # A device's TX frames rejected by QMan, more than a queue's worth: each

@@ -89,7 +89,6 @@ log "L2 eth0: rx $grx tx $gtx packets; vstats: RX frames $vrx, TX chains $descs:
 	"+ $((sum - vtx)) dropped ($(grep -oE '"drop_[a-z_]+":[1-9][0-9]*' <<<"$json" | tr -d '"' | tr '\n' ' '))"
 expect_eq "guest rx_packets vs RX vstats" "$grx" "$vrx"
 expect_eq "guest tx_packets vs TX chains" "$gtx" "$descs"
-rx_balanced() { read -r frames sum < <(port_rx_balance); [ "$frames" = "$sum" ]; }
-wait_for 10 rx_balanced || fail "port rx frames delivered or dropped: $sum of $frames"
+expect_rx_balance
 l2_check g0
 l2_stop g0

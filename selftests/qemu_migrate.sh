@@ -113,7 +113,6 @@ log "mb: RX frames $vb, TX frames $(vstat mb 1 frames)"
 # in flight (the guest's link down; the counters move one after the other
 # as a frame goes through, so a read during traffic may straddle one).
 l2 dst "ip link set eth0 down" || fail "L2 link down"
-balanced() { read -r frames sum < <(port_rx_balance); [ "$frames" = "$sum" ]; }
-wait_for 10 balanced || fail "port rx frames delivered or dropped: $sum of $frames"
+expect_rx_balance
 l2_check dst
 l2_stop dst

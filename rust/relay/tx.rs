@@ -20,7 +20,7 @@ use crate::{
 };
 use core::sync::atomic::Ordering::Relaxed;
 use dpaa_core::{
-    fd::QmFd,
+    fd::{status, QmFd},
     vring::{Chain, GuestMem},
 };
 use kernel::sync::Arc;
@@ -205,15 +205,18 @@ pub(crate) struct DevTx {
 }
 
 impl TxOwner for DevTx {
-    /// Rejected by QMan, or left at teardown: not sent; the chain was
-    /// used when it was copied, the buffer goes back. A rejected frame
-    /// was counted as sent: it becomes a drop.
+    /// Sent; or never given to the port (rejected by QMan, left at
+    /// teardown: `ERR_NON_FM`), which was counted as sent and becomes a
+    /// drop; or failed by the port (other status bits) when its TX error
+    /// FQ could not take it: handed to the port, counted by the port. The
+    /// chain was used when it was copied; the buffer goes back.
     fn tx_done(&self, fd: &QmFd) {
-        if fd.status() != 0 {
+        if fd.status() == status::ERR_NON_FM {
             let dev = self.dev.get();
-            let s = &dev.vqs()[self.vq as usize].stats;
-            s.unsent(fd.length());
-            s.drop(VqDrop::Enqueue);
+            if let Some(vq) = dev.vqs().get(self.vq as usize) {
+                vq.stats.unsent(fd.length());
+                vq.stats.drop(VqDrop::Enqueue);
+            }
         }
         // SAFETY: a frame the port hands back (rejected or drained): ours.
         unsafe { self.sw.bufs().release_fd(fd) };

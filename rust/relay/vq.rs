@@ -86,10 +86,14 @@ impl VqStats {
     }
 
     /// A TX frame counted by [`Self::sent`] that did not go after all
-    /// (never below zero: `sent` came first).
+    /// (`sent` came first; saturating all the same: a counter must never
+    /// wrap).
     pub(crate) fn unsent(&self, len: u32) {
-        self.frames.fetch_sub(1, Relaxed);
-        self.bytes.fetch_sub(len.into(), Relaxed);
+        let sub = |c: &AtomicU64, n: u64| {
+            let _ = c.fetch_update(Relaxed, Relaxed, |v| Some(v.saturating_sub(n)));
+        };
+        sub(&self.frames, 1);
+        sub(&self.bytes, len.into());
     }
 
     pub(crate) fn drop(&self, r: VqDrop) {

@@ -456,6 +456,8 @@ impl Switch {
                 };
                 let (last, others) = r.targets().split_last().ok_or(DropReason::NoTarget)?;
                 let hash = flow_hash(&self.hash, &p);
+                // The last target gets the frame's own buffer.
+                s.copies.fetch_add(others.len() as u64, Relaxed);
                 self.copy_to(frame, others, hash, false);
                 Ok((*last, hash, host == Some(*last)))
             })
@@ -492,7 +494,6 @@ impl Switch {
     /// (`local`).
     fn copy_to(&self, frame: &[u8], targets: &[Target], hash: u32, local: bool) {
         let s = self.stats(local);
-        s.copies.fetch_add(targets.len() as u64, Relaxed);
         for t in targets {
             match self.copy(frame) {
                 Some(c) => self.hand_on(c, t, hash, local),
@@ -547,8 +548,13 @@ impl Switch {
         };
         let r = Self::route_in(&self.classifier.lock(), &p, Some(HOST_MEMBER));
         let hash = flow_hash(&self.hash, &p);
+        let wire = !r.matched || frame[0] & 1 != 0;
+        // The skb itself goes to the wire; if it does not, one copy stands
+        // for it and only the others are extra.
+        let extra = r.targets().len() - usize::from(!wire && !r.targets().is_empty());
+        s.copies.fetch_add(extra as u64, Relaxed);
         self.copy_to(frame, r.targets(), hash, true);
-        !r.matched || frame[0] & 1 != 0
+        wire
     }
 
     /// A frame member `from` transmits, in a port buffer (`fd`, which the
@@ -598,6 +604,8 @@ impl Switch {
                 };
                 s.frames.fetch_add(1, Relaxed);
                 s.bytes.fetch_add(frame.len() as u64, Relaxed);
+                // The frame's own buffer goes to the wire or to `last`.
+                s.copies.fetch_add(copies.len() as u64, Relaxed);
                 self.copy_to(frame, copies, hash, true);
                 Ok((last, hash))
             })

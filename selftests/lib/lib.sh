@@ -159,6 +159,7 @@ port_stat() {
 # reason. Prints "frames+copies delivered+drops".
 port_rx_balance() {
 	local k v frames=0 sum=0
+	[ -r "$STATS" ] || fail "no port counters at $STATS"
 	while read -r k v; do
 		case $k in
 		rx_frames | rx_copies) frames=$((frames + v)) ;;
@@ -274,6 +275,16 @@ vstat() {
 	json=$("$VDPA" -j dev vstats show "$1" qidx "$2" 2>/dev/null)
 	[[ $json =~ \"$3\":([0-9]+) ]] || fail "no vstat $3 for $1 qidx $2"
 	echo "${BASH_REMATCH[1]}"
+}
+
+# expect_rx_balance: the port's RX identity holds, polled for up to 10 s
+# (its counters move one after the other as a frame goes through, so a read
+# during traffic may straddle one); there must have been traffic.
+expect_rx_balance() {
+	local frames=0 sum=0
+	_rx_balanced() { read -r frames sum < <(port_rx_balance); [ "$frames" = "$sum" ] && [ "$frames" -gt 0 ]; }
+	wait_for 10 _rx_balanced || fail "port RX frames + copies $frames != delivered + drops $sum"
+	log "port RX: $frames frames + copies, $sum delivered + dropped"
 }
 
 # vq_balance DEV QIDX: prints "descriptors frames+drops" of TX queue QIDX:
