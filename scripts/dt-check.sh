@@ -14,7 +14,8 @@
 #   3. dt-validate (dtschema) accepts the result against the binding and
 #      the FMan bindings it points into: no report that the board's own dtb
 #      does not already have;
-#   4. a broken overlay (a port without fsl,fman-mac) is refused by it.
+#   4. broken overlays (a MAC without fsl,fman-mac, a reg above 15, an
+#      unknown property) are refused by it.
 #
 # One "dt: ok|not ok NAME" line per check; exit status 1 if any failed.
 set -uo pipefail
@@ -70,10 +71,22 @@ dtb() {
 		dtc -q -@ -I dts -O dtb -o "$out/$1.dtb" "$out/$1.dts.pp"
 }
 
-# overlay BOARD DTSO NAME: applies DTSO to BOARD's dtb into NAME.dtb.
+# overlay BOARD DTSO NAME: applies DTSO to BOARD's dtb into NAME.dtb; a
+# dtc warning on the overlay (unit address vs reg, ...) is a failure.
 overlay() {
-	dtc -q -@ -I dts -O dtb -o "$out/$3.dtbo" "$2" 2>"$out/$3.log" &&
+	dtc -@ -I dts -O dtb -o "$out/$3.dtbo" "$2" 2>"$out/$3.log" && ! grep -q . "$out/$3.log" &&
 		fdtoverlay -i "$out/$1.dtb" -o "$out/$3.dtb" "$out/$3.dtbo" 2>>"$out/$3.log"
+}
+
+# refused BOARD DTSO NAME SED WANT: the overlay edited by SED must apply and
+# be reported by dt-validate with a line matching WANT.
+refused() {
+	sed "$4" "$2" >"$out/$3.dtso"
+	if overlay "$1" "$out/$3.dtso" "$3" && validate "$out/$3.dtb" | grep -q -- "$5"; then
+		ok "$(basename "$2"): refused: $3"
+	else
+		nok "$(basename "$2"): refused: $3" "$out/$3.log"
+	fi
 }
 
 for o in "$top"/dts/*-dpaa-vdpa.dtso; do
@@ -99,15 +112,14 @@ for o in "$top"/dts/*-dpaa-vdpa.dtso; do
 	if grep -q . "$out/$board-vdpa.new"; then
 		nok "$name: dt-validate" "$out/$board-vdpa.new"
 	else
-		ok "$name: applies to $board.dtb, dt-validate clean ($(fdtget -l "$out/$board-vdpa.dtb" /dpaa-vdpa | wc -l) ports)"
+		ok "$name: applies to $board.dtb, dt-validate clean ($(fdtget -l "$out/$board-vdpa.dtb" /dpaa-vdpa | wc -l) MACs)"
 	fi
-	# The schema is what checked it: a port without its MAC is reported.
-	sed 's/fsl,fman-mac = /fsl,fman-mac-missing = /' "$o" >"$out/$board-bad.dtso"
-	if overlay "$board" "$out/$board-bad.dtso" "$board-bad" &&
-		validate "$out/$board-bad.dtb" | grep -q "'fsl,fman-mac' is a required property"; then
-		ok "$name: a port without fsl,fman-mac is refused"
-	else
-		nok "$name: a port without fsl,fman-mac is refused"
-	fi
+	# The schema is what checked it: broken nodes are reported.
+	refused "$board" "$o" "$board-no-mac" 's/fsl,fman-mac = /fsl,fman-mac-missing = /' \
+		"'fsl,fman-mac' is a required property"
+	refused "$board" "$o" "$board-reg-16" 's/mac@0 {/mac@10 {/; s/reg = <0>;/reg = <16>;/' \
+		"16 is greater than the maximum of 15"
+	refused "$board" "$o" "$board-unknown-property" 's/reg = <0>;/reg = <0>;\n\t\t\tfsl,max-vqp = <4>;/' \
+		"'fsl,max-vqp' does not match any of the regexes"
 done
 exit $rc
