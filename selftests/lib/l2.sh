@@ -129,7 +129,30 @@ l2_start() {
 l2() {
 	local name=$1
 	shift
-	$PY "$VHOST_LIB/l2ctl.py" "$L2_DIR/$name/ctl.sock" "${L2_TIMEOUT:-60}" "$*"
+	local rc=0
+	$PY "$VHOST_LIB/l2ctl.py" "$L2_DIR/$name/ctl.sock" "${L2_TIMEOUT:-60}" "$*" || rc=$?
+	[ $rc = 0 ] || [ -S "$L2_DIR/$name/ctl.sock" ] || l2_gone "$name"
+	return $rc
+}
+
+# l2_gone NAME: says why guest NAME's control socket is gone, if its QEMU
+# exited (while it starts, the socket is not there yet). QEMU removes
+# it when it exits; with -no-reboot a reset of the guest ends QEMU with
+# status 0, and a triple fault (seen once nested in TCG's SVM emulation,
+# 2026-12-03) resets it without a word on its console.
+l2_gone() {
+	local dir=$L2_DIR/$1 pid rc=unknown
+	pid=$(cat "$dir/qemu.pid" 2>/dev/null)
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && return
+	# Only the shell that started QEMU can collect its status (127 else).
+	if [ -n "$pid" ]; then
+		wait "$pid" 2>/dev/null
+		rc=$?
+		[ $rc = 127 ] && rc=unknown
+	fi
+	echo "l2: $1: QEMU exited (status $rc; 0 is a guest reset or power-off);" \
+		"its log: $(tail -c 300 "$dir/qemu.log" 2>/dev/null | tr '\n' ' ');" \
+		"console: $(tail -c 300 "$dir/console.log" 2>/dev/null | tr -cd '[:print:]\n' | tr '\n' ' ')" >&2
 }
 
 # l2_mon NAME CMD...: one command to guest NAME's QEMU monitor (HMP); its
