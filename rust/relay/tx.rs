@@ -164,36 +164,33 @@ fn send_from(dev: &dyn Device, vq: &Vq, c: &Chain<SG_MAX>, fq: &dyn FrameQueue) 
         Err(Some(())) => return Sent::Fault,
         Err(None) => return Sent::Dropped(VqDrop::TxError),
     };
-    let s = &vq.stats;
-    match sw.member_frame(fd, dev.member(), dev.spoofchk()) {
-        Ok(None) => {
-            s.sent(len);
-            Sent::Ok
-        }
-        // Counted before the enqueue: QMan may reject the frame later
-        // (`tx_done`), which uncounts it, and must find it counted.
-        Ok(Some(fd)) => {
-            s.sent(len);
-            match fq.enqueue(fd) {
-                Ok(()) => Sent::Ok,
-                Err(_) => {
-                    s.unsent(len);
-                    // SAFETY: not taken: still ours.
-                    unsafe { sw.bufs().release_fd(&fd) };
-                    Sent::Dropped(VqDrop::Enqueue)
-                }
-            }
-        }
+    let out = match sw.member_frame(fd, dev.member(), dev.spoofchk()) {
+        Ok(out) => out,
         Err(why) => {
             // SAFETY: the switch gives it back on `Err`: still ours.
             unsafe { sw.bufs().release_fd(&fd) };
-            Sent::Dropped(if why == DropReason::Spoofed {
+            return Sent::Dropped(if why == DropReason::Spoofed {
                 VqDrop::Spoofed
             } else {
                 VqDrop::TxError
-            })
+            });
         }
+    };
+    // Counted before the enqueue: QMan may reject the frame later
+    // (`tx_done`), which uncounts it, and must find it counted.
+    let s = &vq.stats;
+    s.sent(len);
+    // `None`: delivered locally, the buffer given on.
+    let Some(fd) = out else {
+        return Sent::Ok;
+    };
+    if fq.enqueue(fd).is_err() {
+        s.unsent(len);
+        // SAFETY: not taken: still ours.
+        unsafe { sw.bufs().release_fd(&fd) };
+        return Sent::Dropped(VqDrop::Enqueue);
     }
+    Sent::Ok
 }
 
 /// The owner of a device's TX FQ: hears of frames the port did not take.

@@ -551,7 +551,7 @@ impl Switch {
         let wire = !r.matched || frame[0] & 1 != 0;
         // The skb itself goes to the wire; if it does not, one copy stands
         // for it and only the others are extra.
-        let extra = r.targets().len() - usize::from(!wire && !r.targets().is_empty());
+        let extra = r.targets().len().saturating_sub(usize::from(!wire));
         s.copies.fetch_add(extra as u64, Relaxed);
         self.copy_to(frame, r.targets(), hash, true);
         wire

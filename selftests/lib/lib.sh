@@ -287,6 +287,14 @@ expect_rx_balance() {
 	log "port RX: $frames frames + copies, $sum delivered + dropped"
 }
 
+# expect_tx_balance DEV QIDX: TX queue QIDX's chains are its frames plus its
+# drops (vq_balance), polled for up to 5 s (a rejection comes back through
+# the ern after the chain was used). Leaves the two sides in descs and sum.
+expect_tx_balance() {
+	_tx_balanced() { read -r descs sum < <(vq_balance "$1" "$2"); [ "$descs" = "$sum" ]; }
+	wait_for 5 _tx_balanced "$1" "$2" || fail "$1 TX chains vs frames + drops: $descs vs $sum"
+}
+
 # vq_balance DEV QIDX: prints "descriptors frames+drops" of TX queue QIDX:
 # every chain taken is a frame the port took or a drop (a frame QMan
 # rejected after the chain was used is a drop, not a frame).
