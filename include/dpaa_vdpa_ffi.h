@@ -207,4 +207,8 @@ bool dpaa_vdpa_phys_valid(u64 phys);
 int dpaa_vdpa_nla_put_string(struct sk_buff *msg, int type, const char *s);
 int dpaa_vdpa_nla_put_u64(struct sk_buff *msg, int type, u64 v);
 
+#ifdef DPAA_VDPA_QBMAN
+#include "dpaa_vdpa_qbman.h"
+#endif
+
 #endif /* DPAA_VDPA_FFI_H */

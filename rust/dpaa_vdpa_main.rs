@@ -120,7 +120,7 @@ struct DpaaVdpa {
 
 impl kernel::Module for DpaaVdpa {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        let nports = dpaa::initial_ports()?;
+        let ports = dpaa::initial_ports()?;
         let cpus = kapi::cpu::online().clamp(1, 8);
         let poll_ms = dpaa::portal_poll_ms();
         let qman = Qman::new(cpus, poll_ms)?;
@@ -137,7 +137,7 @@ impl kernel::Module for DpaaVdpa {
             }),
             GFP_KERNEL,
         )?;
-        for id in 0..nports {
+        for id in (0..MAX_PORTS).filter(|id| ports & (1 << id) != 0) {
             state.add_port(id)?;
         }
         STATE.store(
@@ -156,7 +156,8 @@ impl kernel::Module for DpaaVdpa {
         } else {
             "interrupt driven"
         };
-        pr_info!("loaded, {nports} software port(s), {cpus} portal(s), {mode}\n");
+        let nports = ports.count_ones();
+        pr_info!("loaded, {nports} port(s), {cpus} portal(s), {mode}\n");
         Ok(Self {
             ctl: Some(ctl),
             state,
@@ -167,7 +168,7 @@ impl kernel::Module for DpaaVdpa {
 impl Drop for DpaaVdpa {
     fn drop(&mut self) {
         // Unregisters the control files; this waits for their writers.
-        drop(self.ctl.take());
+        self.ctl = None;
         STATE.store(core::ptr::null_mut(), Ordering::Release);
         // Ports go first, one at a time, outside the lock.
         for id in 0..MAX_PORTS {

@@ -70,19 +70,33 @@ pub(crate) trait DmaMap: Send + Sync {
 ///
 /// # Invariants
 ///
-/// `self.0` has a DMA mask (set by [`DmaDevice::new`]).
+/// `self.0` has a DMA mask (set by [`DmaDevice::new`], or before
+/// [`DmaDevice::of_bus`]).
 pub(crate) struct DmaDevice(ARef<Device>);
 
 impl DmaDevice {
     /// `dev`, a device without a bus (the model's port), given a DMA mask
     /// of `bits` and made coherent: its "DMA" is the CPU's. (A board's
     /// FMan port has its mask and coherence from its bus and device tree.)
+    #[cfg_attr(dpaa_qbman, allow(dead_code))] // The model's only.
     pub(crate) fn new(dev: &Device, bits: u32) -> Result<Self> {
         // SAFETY: `dev` is a valid device; the shim only sets its masks.
         to_result(unsafe { ffi::dpaa_vdpa_dma_setup(dev.as_raw(), bits) })?;
         Ok(Self(dev.into()))
     }
 
+    /// `dev`, a device on a bus that gave it its coherence (a board's
+    /// FMan port).
+    ///
+    /// # Safety
+    ///
+    /// `dev` has a DMA mask (set as `dpaa_eth` sets it).
+    #[cfg_attr(not(dpaa_qbman), allow(dead_code))]
+    pub(crate) unsafe fn of_bus(dev: &Device) -> Self {
+        Self(dev.into())
+    }
+
+    #[cfg_attr(dpaa_qbman, allow(dead_code))] // The model's only.
     pub(crate) fn device(&self) -> &Device {
         &self.0
     }

@@ -15,6 +15,11 @@ pub(crate) trait NapiPoll: Send + Sync {
     /// than `budget` completes the poll (the context goes idle until the
     /// next [`Napi::schedule`]).
     fn poll(&self, napi: &NapiCtx, budget: i32) -> i32;
+
+    /// The context went idle after a poll (`napi_complete_done()` said
+    /// so): what re-arms the poll's source goes here (a QMan portal's DQRR
+    /// interrupt).
+    fn completed(&self) {}
 }
 
 /// What a poll function may do with its NAPI context (the `napi` of a
@@ -105,6 +110,15 @@ impl<T: NapiPoll> Napi<T> {
         unsafe { ffi::dpaa_vdpa_napi_schedule(self.napi.get()) };
     }
 
+    /// The context as its poll function gets it (for work done on its
+    /// behalf outside its poll, on its CPU, in softirq context).
+    #[cfg_attr(not(dpaa_qbman), allow(dead_code))]
+    pub(crate) fn napi_ctx(&self) -> &NapiCtx {
+        // SAFETY: `NapiCtx` is a transparent wrapper of the napi_struct,
+        // which is the first field of `dpaa_vdpa_napi`.
+        unsafe { &*self.napi.get().cast::<NapiCtx>() }
+    }
+
     pub(crate) fn handler(&self) -> &T {
         &self.poll
     }
@@ -140,9 +154,9 @@ impl<T: NapiPoll> Napi<T> {
         // SAFETY: transparent wrapper of the same napi_struct.
         let ctx = unsafe { &*napi.cast::<NapiCtx>() };
         let done = this.poll.poll(ctx, budget).clamp(0, budget);
-        if done < budget {
-            // SAFETY: in our own poll, as napi_complete_done requires.
-            unsafe { ffi::napi_complete_done(napi, done) };
+        // SAFETY: in our own poll, as napi_complete_done requires.
+        if done < budget && unsafe { ffi::napi_complete_done(napi, done) } {
+            this.poll.completed();
         }
         done
     }

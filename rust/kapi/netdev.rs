@@ -107,6 +107,7 @@ impl NetDev {
         unsafe { ffi::netif_carrier_off(self.as_raw()) };
     }
 
+    #[cfg_attr(dpaa_qbman, allow(dead_code))] // The model's only.
     pub(crate) fn start_queue(&self) {
         // SAFETY: valid, registered net_device.
         unsafe { ffi::dpaa_vdpa_netif_start_queue(self.as_raw()) };
@@ -130,6 +131,7 @@ impl NetDev {
     }
 
     /// Hands a received frame to the stack from any context (`netif_rx`).
+    #[cfg_attr(dpaa_qbman, allow(dead_code))] // The model's only.
     pub(crate) fn rx(&self, skb: Skb) {
         let skb = skb.into_raw();
         // SAFETY: `skb` is ours to give; the shim sets dev and protocol.
@@ -140,6 +142,7 @@ impl NetDev {
     }
 
     /// Allocates an skb for a frame of `len` bytes received on this device.
+    #[cfg_attr(dpaa_qbman, allow(dead_code))] // The model's only.
     pub(crate) fn alloc_skb(&self, len: u32) -> Option<Skb> {
         // SAFETY: valid net_device; a new skb is owned by the caller.
         unsafe { Skb::from_raw(ffi::dpaa_vdpa_netdev_alloc_skb(self.as_raw(), len)) }
@@ -500,6 +503,7 @@ impl<T: NetDevOps> Registration<T> {
         })
     }
 
+    #[cfg_attr(dpaa_qbman, allow(dead_code))] // The model's only.
     pub(crate) fn dev(&self) -> &NetDev {
         // SAFETY: registered until drop (type invariant).
         unsafe { NetDev::from_raw(self.dev.as_ptr()) }

@@ -7,6 +7,7 @@ use core::marker::PhantomPinned;
 use kernel::{ffi::c_void, prelude::*, types::Opaque};
 
 /// What a [`Periodic`] timer does on each expiry (softirq context).
+#[cfg_attr(dpaa_qbman, allow(dead_code))] // The model's only.
 pub(crate) trait Tick: Send + Sync {
     fn tick(&self);
 }
@@ -31,6 +32,7 @@ unsafe impl<T: Tick> Send for Periodic<T> {}
 // SAFETY: as above.
 unsafe impl<T: Tick> Sync for Periodic<T> {}
 
+#[cfg_attr(dpaa_qbman, allow(dead_code))] // The model's only.
 impl<T: Tick> Periodic<T> {
     pub(crate) fn new(data: T, period_ms: u32) -> impl PinInit<Self, Error> {
         // SAFETY: the closure initialises `data` first, then arms the timer

@@ -12,7 +12,7 @@ use kernel::{
 /// Most software ports, and the highest port ID plus one.
 pub(crate) const MAX_PORTS: u32 = 16;
 
-/// The ports to make at load (`sim_ports=`): IDs `0..n`.
+/// The ports to make at load (`sim_ports=n`: IDs `0..n`), as a mask of IDs.
 pub(crate) fn initial_ports() -> Result<u32> {
     // SAFETY: reads a module parameter that is only written at load time.
     let nports = unsafe { ffi::dpaa_vdpa_param_sim_ports() };
@@ -20,7 +20,7 @@ pub(crate) fn initial_ports() -> Result<u32> {
         pr_err!("sim_ports={nports} is above the maximum of {MAX_PORTS}\n");
         return Err(EINVAL);
     }
-    Ok(nports)
+    Ok(((1u64 << nports) - 1) as u32)
 }
 
 /// How often the portals are polled (`portal_poll_ms=`; 0: interrupt
