@@ -88,6 +88,11 @@ struct dpaa_vdpa_napi {
 void dpaa_vdpa_napi_kick_init(struct dpaa_vdpa_napi *n);
 void dpaa_vdpa_napi_kick_sync(struct dpaa_vdpa_napi *n);
 void dpaa_vdpa_napi_schedule(struct dpaa_vdpa_napi *n);
+/*
+ * Schedules it on another CPU (an IPI; -ENXIO if that CPU is offline).
+ * Not with hard IRQs off.
+ */
+int dpaa_vdpa_napi_schedule_on(struct dpaa_vdpa_napi *n, int cpu);
 void dpaa_vdpa_netif_napi_del(struct napi_struct *napi);
 
 /* sk_buff */

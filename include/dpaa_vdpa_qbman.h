@@ -59,8 +59,7 @@ struct dpaa_vdpa_qfq_init {
 	u8 oal;			/* bytes counted per frame by the group */
 	u16 channel;		/* destination channel */
 	u8 wq;			/* work queue */
-	/* Confirmation FQ of a TX FQ, through the port (context_b), 0: none. */
-	u32 conf_fqid;
+	bool to_port;		/* consumed by the FMan (context_a/b set) */
 };
 int dpaa_vdpa_qfq_init(struct dpaa_vdpa_qfq *f,
 		       const struct dpaa_vdpa_qfq_init *init);
@@ -72,6 +71,14 @@ int dpaa_vdpa_qfq_enqueue(struct dpaa_vdpa_qfq *f, const u8 *fd);
  * the dqrr callback (volatile dequeues), take out of service. Sleeps.
  */
 int dpaa_vdpa_qfq_shutdown(struct dpaa_vdpa_qfq *f);
+/*
+ * The owner is going: from now on the FQ's callbacks drop and count what
+ * reaches it (the owner waits an RCU grace period before it goes).
+ */
+void dpaa_vdpa_qfq_orphan(struct dpaa_vdpa_qfq *f);
+u64 dpaa_vdpa_qfq_orphan_frames(void);
+/* qman_p_irqsource_add(p, QM_PIRQ_DQRI) on cpu. */
+void dpaa_vdpa_qman_dqri_on_cpu(int cpu, struct qman_portal *p);
 /* qman_destroy_fq() and free; the FQ is out of service or never inited. */
 void dpaa_vdpa_qfq_free(struct dpaa_vdpa_qfq *f);
 
@@ -98,7 +105,6 @@ void dpaa_vdpa_bpool_free(struct dpaa_vdpa_bpool *b);
  */
 struct dpaa_vdpa_mac *dpaa_vdpa_mac_get(u32 id, int *err);
 void dpaa_vdpa_mac_put(struct dpaa_vdpa_mac *m);
-struct device *dpaa_vdpa_mac_dev(struct dpaa_vdpa_mac *m);
 struct device *dpaa_vdpa_mac_dma_dev(struct dpaa_vdpa_mac *m);
 const u8 *dpaa_vdpa_mac_addr(struct dpaa_vdpa_mac *m);
 bool dpaa_vdpa_mac_errata_a050385(struct dpaa_vdpa_mac *m);

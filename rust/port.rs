@@ -33,8 +33,9 @@ impl Port {
         let switch = PortSwitch::new(dpaa.fman().clone(), dpaa.peer_mac())?;
         let sw = switch.switch().clone();
         let hname = CString::try_from_fmt(fmt!("dpaa{index}"))?;
+        let host_mac = dpaa.host_mac();
         let host = Registration::new(&hname, |nd| {
-            nd.set_mac(&[0x02, 0xd0, 0xaa, index as u8, 0x00, 0x01]);
+            nd.set_mac(&host_mac);
             HostIf::new(sw.clone(), nd)
         })?;
         let dbg = PortDebugfs::new(dbg, dpaa.name(), sw.clone())?;
@@ -42,7 +43,12 @@ impl Port {
         let caps = PortMgmt::caps(&dpaa.caps());
         let ops = PortMgmt::new(index, sw, &dpaa.caps())?;
         let mgmt = KBox::pin_init(MgmtDev::register_net(parent, caps, ops), GFP_KERNEL)?;
-        dev_info!(dpaa.device(), "software DPAA port {} ready\n", dpaa.index());
+        dev_info!(
+            dpaa.device(),
+            "{} {} ready\n",
+            dpaa::PORT_KIND,
+            dpaa.index()
+        );
         Ok(Self {
             _mgmt: mgmt,
             _host: host,

@@ -48,6 +48,12 @@ pub(crate) use backend::{Fman as FmanPort, PortRx, PortTx, MAX_PORT_POOLS};
 // (the port's one data offset).
 pub(crate) use backend::{MAX_FRAME, RX_OFFSET};
 
+/// What a port is, for its log line.
+#[cfg(not(dpaa_qbman))]
+pub(crate) const PORT_KIND: &str = "software DPAA port";
+#[cfg(dpaa_qbman)]
+pub(crate) const PORT_KIND: &str = "DPAA port";
+
 /// What a port can back; the vDPA layer sizes its devices by it.
 pub(crate) struct PortCaps {
     /// Queue pairs one vDPA device may have: the length of its RX FQ range

@@ -86,23 +86,77 @@ struct dpaa_vdpa_qfq {
 	void *owner;
 };
 
+/*
+ * The ops are read once per callback: an orphaned FQ's (below) may replace
+ * them at any time; the owner stays valid for a callback that read the
+ * owner's ops (the owner waits an RCU grace period after orphaning: QMan's
+ * callbacks run in interrupt, softirq or preemption-off context).
+ */
 static enum qman_cb_dqrr_result qfq_dqrr(struct qman_portal *p,
 					 struct qman_fq *fq,
 					 const struct qm_dqrr_entry *dq,
 					 bool sched_napi)
 {
 	struct dpaa_vdpa_qfq *f = container_of(fq, struct dpaa_vdpa_qfq, fq);
+	const struct dpaa_vdpa_qfq_ops *ops = READ_ONCE(f->ops);
 
-	return f->ops->dqrr(f->owner, p, (const u8 *)&dq->fd, sched_napi);
+	return ops->dqrr(f->owner, p, (const u8 *)&dq->fd, sched_napi);
 }
 
 static void qfq_ern(struct qman_portal *p, struct qman_fq *fq,
 		    const union qm_mr_entry *msg)
 {
 	struct dpaa_vdpa_qfq *f = container_of(fq, struct dpaa_vdpa_qfq, fq);
+	const struct dpaa_vdpa_qfq_ops *ops = READ_ONCE(f->ops);
 
-	f->ops->ern(f->owner, (const u8 *)&msg->ern.fd,
-		    msg->ern.rc & QM_MR_RC_MASK);
+	ops->ern(f->owner, (const u8 *)&msg->ern.fd, msg->ern.rc & QM_MR_RC_MASK);
+}
+
+/*
+ * An orphaned FQ's callbacks: its owner is gone, a frame that still
+ * reaches it (a rejection on its way from another CPU's message ring, a
+ * stale dequeue) is counted and dropped. Its buffer is leaked: the pool it
+ * came from may be gone, nothing is safe to give it back to.
+ */
+static atomic64_t qfq_orphan_frames = ATOMIC64_INIT(0);
+
+static int qfq_dead_dqrr(void *owner, struct qman_portal *p, const u8 *fd,
+			 bool sched_napi)
+{
+	atomic64_inc(&qfq_orphan_frames);
+	return qman_cb_dqrr_consume;
+}
+
+static void qfq_dead_ern(void *owner, const u8 *fd, u8 rc)
+{
+	atomic64_inc(&qfq_orphan_frames);
+}
+
+static const struct dpaa_vdpa_qfq_ops qfq_dead_ops = {
+	.dqrr = qfq_dead_dqrr,
+	.ern = qfq_dead_ern,
+};
+
+void dpaa_vdpa_qfq_orphan(struct dpaa_vdpa_qfq *f)
+{
+	WRITE_ONCE(f->ops, &qfq_dead_ops);
+}
+
+u64 dpaa_vdpa_qfq_orphan_frames(void)
+{
+	return atomic64_read(&qfq_orphan_frames);
+}
+
+static void qman_dqri_on_fn(void *p)
+{
+	qman_p_irqsource_add(p, QM_PIRQ_DQRI);
+}
+
+void dpaa_vdpa_qman_dqri_on_cpu(int cpu, struct qman_portal *p)
+{
+	/* On the portal's interrupt CPU, as its poll would; else here. */
+	if (smp_call_function_single(cpu, qman_dqri_on_fn, p, 1))
+		qman_dqri_on_fn(p);
 }
 
 struct dpaa_vdpa_qfq *dpaa_vdpa_qfq_create(u32 fqid, bool to_port,
@@ -146,7 +200,10 @@ int dpaa_vdpa_qfq_init(struct dpaa_vdpa_qfq *f,
 		we |= QM_INITFQ_WE_TDTHRESH;
 		fqctrl |= QM_FQCTRL_TDE;
 	}
+	/* QMan takes no FQ tail drop with an OAC: a member's bound is its group's. */
 	if (init->cgrid >= 0) {
+		we &= ~QM_INITFQ_WE_TDTHRESH;
+		fqctrl &= ~QM_FQCTRL_TDE;
 		fqctrl |= QM_FQCTRL_CGE;
 		opts.fqd.cgid = (u8)init->cgrid;
 		we |= QM_INITFQ_WE_CGID;
@@ -157,15 +214,17 @@ int dpaa_vdpa_qfq_init(struct dpaa_vdpa_qfq *f,
 				       min_t(int, init->oal, QFQ_MAX_OAL));
 		}
 	}
-	if (init->conf_fqid) {
+	if (init->to_port) {
 		/*
-		 * As dpaa_fq_init() does for a TX FQ with its own confirmation
-		 * FQ: OVOM, A2V, A0V, B0V; EBD (buffers released in the FMan);
-		 * the confirmation FQID in context_b.
+		 * As dpaa_fq_init() does for a TX FQ: context_a OVOM, A2V, A0V,
+		 * B0V, A2 EBD (a buffer with a BPID goes back to its pool in
+		 * the FMan); context_b B0 (ASPID) 0. Written for every FQ the
+		 * port consumes: QMan keeps what an FQID's last user left. The
+		 * confirmation FQ is named in each FD (FM_FD_CMD_FCO).
 		 */
 		we |= QM_INITFQ_WE_CONTEXTA | QM_INITFQ_WE_CONTEXTB;
 		qm_fqd_context_a_set64(&opts.fqd, 0x1e00000080000000ULL);
-		opts.fqd.context_b = cpu_to_be32(init->conf_fqid);
+		opts.fqd.context_b = 0;
 	}
 	opts.fqd.fq_ctrl = cpu_to_be16(fqctrl);
 	opts.we_mask = cpu_to_be16(we);
@@ -308,13 +367,18 @@ u8 dpaa_vdpa_bpool_bpid(struct dpaa_vdpa_bpool *b)
 int dpaa_vdpa_bpool_release(struct dpaa_vdpa_bpool *b, const u64 *addrs, u8 n)
 {
 	struct bm_buffer bufs[8] = {};
+	int ret;
 	u8 i;
 
 	if (!n || n > ARRAY_SIZE(bufs))
 		return -EINVAL;
 	for (i = 0; i < n; i++)
 		bm_buffer_set64(&bufs[i], addrs[i]);
-	return bman_release((struct bman_pool *)b, bufs, n);
+	/* The portal's ring entry and command slot: softirq users too. */
+	local_bh_disable();
+	ret = bman_release((struct bman_pool *)b, bufs, n);
+	local_bh_enable();
+	return ret;
 }
 
 int dpaa_vdpa_bpool_acquire(struct dpaa_vdpa_bpool *b, u64 *addrs, u8 n)
@@ -324,7 +388,9 @@ int dpaa_vdpa_bpool_acquire(struct dpaa_vdpa_bpool *b, u64 *addrs, u8 n)
 
 	if (!n || n > ARRAY_SIZE(bufs))
 		return -EINVAL;
+	local_bh_disable();
 	got = bman_acquire((struct bman_pool *)b, bufs, n);
+	local_bh_enable();
 	for (i = 0; i < got; i++)
 		addrs[i] = bm_buffer_get64(&bufs[i]);
 	return got;
@@ -452,7 +518,7 @@ static int mac_take(struct dpaa_vdpa_mac *m, u32 id)
 	}
 	device_unlock(m->eth);
 	if (err) {
-		device_set_driver_override(m->eth, NULL);
+		device_set_driver_override(m->eth, "");
 		return err;
 	}
 	m->held = true;
@@ -511,18 +577,16 @@ void dpaa_vdpa_mac_put(struct dpaa_vdpa_mac *m)
 	if (m->mac_dev && m->mac_dev->phylink) {
 		phylink_destroy(m->mac_dev->phylink);
 		m->mac_dev->phylink = NULL;
+		/* Nothing of ours stays in the MAC for dpaa_eth to find. */
+		m->mac_dev->update_speed = NULL;
+		m->mac_dev->phylink_config.dev = NULL;
 	}
 	if (m->held)
-		device_set_driver_override(m->eth, NULL);
+		device_set_driver_override(m->eth, "");
 	put_device(m->eth);
 	put_device(m->mac);
 	of_node_put(m->np);
 	kfree(m);
-}
-
-struct device *dpaa_vdpa_mac_dev(struct dpaa_vdpa_mac *m)
-{
-	return m->eth;
 }
 
 struct device *dpaa_vdpa_mac_dma_dev(struct dpaa_vdpa_mac *m)
@@ -618,7 +682,9 @@ int dpaa_vdpa_mac_enable(struct dpaa_vdpa_mac *m, bool on)
 		mac_dev->disable(mac_dev->fman_mac);
 		for (i = 0; i < ARRAY_SIZE(mac_dev->port); i++)
 			fman_port_disable(mac_dev->port[i]);
+		rtnl_lock();
 		phylink_disconnect_phy(mac_dev->phylink);
+		rtnl_unlock();
 		m->enabled = false;
 		return 0;
 	}
@@ -641,7 +707,9 @@ int dpaa_vdpa_mac_enable(struct dpaa_vdpa_mac *m, bool on)
 fail:
 	for (i = 0; i < ARRAY_SIZE(mac_dev->port); i++)
 		fman_port_disable(mac_dev->port[i]);
+	rtnl_lock();
 	phylink_disconnect_phy(mac_dev->phylink);
+	rtnl_unlock();
 	return err;
 }
 

@@ -220,6 +220,17 @@ void dpaa_vdpa_napi_kick_init(struct dpaa_vdpa_napi *n)
 	init_irq_work(&n->kick, dpaa_vdpa_napi_kick_fn);
 }
 
+static void dpaa_vdpa_napi_schedule_ipi(void *n)
+{
+	napi_schedule(&((struct dpaa_vdpa_napi *)n)->napi);
+}
+
+/* irq_work_queue_on() is not exported: an IPI that does not wait. */
+int dpaa_vdpa_napi_schedule_on(struct dpaa_vdpa_napi *n, int cpu)
+{
+	return smp_call_function_single(cpu, dpaa_vdpa_napi_schedule_ipi, n, 0);
+}
+
 void dpaa_vdpa_napi_kick_sync(struct dpaa_vdpa_napi *n)
 {
 	irq_work_sync(&n->kick);

@@ -107,7 +107,6 @@ pub(crate) use {dev_err, dev_info};
 ///
 /// `self.0` was returned by a successful `root_device_register()` and has not
 /// been unregistered.
-#[cfg_attr(dpaa_qbman, allow(dead_code))] // The model's only.
 pub(crate) struct RootDevice(NonNull<ffi::device>);
 
 // SAFETY: a registered device may be used and unregistered from any thread.
@@ -115,7 +114,6 @@ unsafe impl Send for RootDevice {}
 // SAFETY: `&RootDevice` only hands out `&Device`, which is `Sync`-safe to use.
 unsafe impl Sync for RootDevice {}
 
-#[cfg_attr(dpaa_qbman, allow(dead_code))] // The model's only.
 impl RootDevice {
     pub(crate) fn register(name: &CStr) -> Result<Self> {
         // SAFETY: `name` is NUL-terminated; the driver core copies it.

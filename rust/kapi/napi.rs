@@ -28,6 +28,18 @@ pub(crate) trait NapiPoll: Send + Sync {
 pub(crate) struct NapiCtx(Opaque<ffi::napi_struct>);
 
 impl NapiCtx {
+    /// Schedules this context's poll on `cpu` (an IPI); false if that CPU
+    /// is offline. Not with hard IRQs off (a poll is in softirq, IRQs on).
+    #[cfg_attr(not(dpaa_qbman), allow(dead_code))]
+    pub(crate) fn schedule_on(&self, cpu: usize) -> bool {
+        // SAFETY: a `NapiCtx` is always the `napi` field (the first) of a
+        // live, initialised `dpaa_vdpa_napi` (see `Napi`).
+        unsafe {
+            let outer = self.0.get().cast::<ffi::dpaa_vdpa_napi>();
+            ffi::dpaa_vdpa_napi_schedule_on(outer, cpu as c_int) == 0
+        }
+    }
+
     /// Hands a received frame to GRO.
     pub(crate) fn gro_receive(&self, skb: Skb) {
         // SAFETY: we are in this NAPI's poll; the skb is ours to give.

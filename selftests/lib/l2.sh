@@ -78,6 +78,15 @@ l2_initramfs() {
 		mkdir -p "$root$(dirname "$lib")"
 		cp -L "$lib" "$root$lib"
 	done
+	# A distribution kernel's virtio drivers (L2_MODULES: modules.order
+	# and modules/, scripts/l2-kernel.sh), loaded in that order by l2-init.
+	if [ -n "${L2_MODULES:-}" ]; then
+		mkdir -p "$root/lib/l2mod"
+		for f in $(cat "$L2_MODULES/modules.order"); do
+			cp "$L2_MODULES/modules/$f" "$root/lib/l2mod/"
+			echo "$f" >>"$root/lib/l2mod/order"
+		done
+	fi
 	install -m 755 "$VHOST_LIB/l2-init" "$root/init"
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$L2_INITRD" || fail "L2 initramfs"
 	rm -rf "$root"

@@ -11,7 +11,10 @@
 use crate::dpaa::{BufFree, PoolStats, MAX_BUFS_PER_CMD};
 use core::{
     ptr::NonNull,
-    sync::atomic::{AtomicBool, AtomicIsize, Ordering::Relaxed},
+    sync::atomic::{
+        AtomicBool, AtomicIsize,
+        Ordering::{Acquire, Relaxed, Release},
+    },
 };
 use kernel::{prelude::*, sync::Arc};
 
@@ -53,7 +56,9 @@ impl Pool {
         if bufs.is_empty() || bufs.len() > MAX_BUFS_PER_CMD {
             return Err(EINVAL);
         }
-        let r = if self.closed.load(Relaxed) {
+        // Under RCU: a close waits for releases that saw the pool open.
+        let _rcu = crate::kapi::rcu::read_lock();
+        let r = if self.closed.load(Acquire) {
             Err(ENOSPC)
         } else {
             // SAFETY: a live pool (type invariant), at most 8 addresses.
@@ -98,10 +103,17 @@ impl Pool {
         }
     }
 
-    /// Closes the pool and frees every buffer still in it (the FMan's
-    /// included: the port is disabled by then).
+    /// Closes the pool, waits for releases that saw it open, and frees
+    /// every buffer in it (the FMan's included: the port is disabled by
+    /// then). Process context.
     fn close(&self) {
-        self.closed.store(true, Relaxed);
+        self.closed.store(true, Release);
+        crate::kapi::rcu::synchronize();
+        self.drain();
+    }
+
+    /// Frees every buffer in the pool. Any context.
+    fn drain(&self) {
         let mut b = [0u64; 1];
         // One at a time: an acquire of 8 fails when fewer are left.
         // Bounded: nothing releases into a closed pool.
@@ -112,8 +124,10 @@ impl Pool {
 }
 
 impl Drop for Pool {
+    /// After its `PoolRef` closed it (the last reference may go in any
+    /// context): what came back since is freed.
     fn drop(&mut self) {
-        self.close();
+        self.drain();
         // SAFETY: made in `new_pools`, freed once, empty.
         unsafe { crate::ffi::dpaa_vdpa_bpool_free(self.raw.as_ptr()) };
     }

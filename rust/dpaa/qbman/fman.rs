@@ -157,8 +157,14 @@ impl Fman {
         )
     }
 
-    pub(super) fn mac_raw(&self) -> *mut ffi::dpaa_vdpa_mac {
-        self.mac.raw()
+    /// The MAC's address.
+    pub(super) fn mac_addr(&self) -> [u8; 6] {
+        let mut a = [0u8; 6];
+        // SAFETY: our MAC; its `addr` is six bytes, set at its probe.
+        let p = unsafe { ffi::dpaa_vdpa_mac_addr(self.mac.raw()) };
+        // SAFETY: as above.
+        unsafe { core::ptr::copy_nonoverlapping(p, a.as_mut_ptr(), 6) };
+        a
     }
 
     pub(crate) fn qman(&self) -> &Arc<Qman> {
@@ -274,7 +280,9 @@ impl Fman {
         }
     }
 
-    /// The MAC's all-multicast mode; off clears the hash, as on the mEMAC.
+    /// The MAC's all-multicast mode; off clears the hash registers, as on
+    /// the mEMAC, whose list of added groups stays: `groups` keeps them
+    /// until `set_multi` removes them (or the MAC's list grows forever).
     pub(crate) fn set_allmulti(&self, on: bool) {
         let mut f = self.filter.lock();
         // SAFETY: our MAC; a register write.
@@ -282,7 +290,6 @@ impl Fman {
             f.filter.allmulti = on;
             if !on {
                 f.filter.clear_hash();
-                f.n = 0;
             }
         }
     }

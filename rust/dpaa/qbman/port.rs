@@ -11,16 +11,26 @@ use super::{
     fman::{Fman, Mac},
     qman::Qman,
 };
-use crate::{dpaa::PortCaps, ffi, kapi::device::Device};
+use crate::{
+    dpaa::PortCaps,
+    ffi,
+    kapi::device::{Device, RootDevice},
+};
 use kernel::{fmt, prelude::*, str::CString, sync::Arc};
 
 /// Queue pairs per vDPA device: the KeyGen range of a device's RX FQs.
 const MAX_VQP_PER_DEVICE: u16 = 8;
 
 /// A board's FMan port.
+///
+/// Its device is `/sys/devices/dpaa<N>`, the parent of its vDPA
+/// management device `dpaa<N>` (the binding's name, stable where the MAC's
+/// `dpaa-ethernet.<M>` is a probe-order count); the FMan's DMA goes through
+/// the port's own devices.
 pub(crate) struct Port {
     fman: Arc<Fman>,
     index: u32,
+    dev: RootDevice,
     name: CString,
 }
 
@@ -41,8 +51,14 @@ impl Port {
             PortDma::new(dev)?
         };
         let name = CString::try_from_fmt(fmt!("dpaa{index}"))?;
+        let dev = RootDevice::register(&name)?;
         let fman = Fman::new(index, qman, bman, dma, mac)?;
-        Ok(Self { fman, index, name })
+        Ok(Self {
+            fman,
+            index,
+            dev,
+            name,
+        })
     }
 
     pub(crate) fn index(&self) -> u32 {
@@ -54,11 +70,14 @@ impl Port {
         &self.name
     }
 
-    /// The MAC's `dpaa-ethernet` device.
     pub(crate) fn device(&self) -> &Device {
-        // SAFETY: the MAC (and the reference on its device) is held by our
-        // FMan for as long as `self` lives.
-        unsafe { Device::from_raw(ffi::dpaa_vdpa_mac_dev(self.fman.mac_raw())) }
+        self.dev.device()
+    }
+
+    /// The MAC's address (from the device tree or the boot loader): the
+    /// host netdev's.
+    pub(crate) fn host_mac(&self) -> [u8; 6] {
+        self.fman.mac_addr()
     }
 
     /// The link partner's MAC is not known on a board.

@@ -5,12 +5,22 @@
 //!
 //! Portals are shared with every other QMan user (`dpaa_eth` on the other
 //! MACs): a portal's DQRR interrupt calls the callback of whichever FQ each
-//! entry is for. As `dpaa_eth` does, a callback called from the interrupt
-//! (`sched_napi`) turns the DQRR interrupt off and schedules this CPU's
-//! NAPI context, whose poll (`qman_p_poll_dqrr()`) hands the frames over and
-//! turns the interrupt on again when it completes. A callback may also run
-//! in another driver's poll on the same CPU: its frame is handled there and
-//! this CPU's NAPI is scheduled to publish the batch and flush GRO.
+//! entry is for, and a portal's DQRR is processed by one context at a time
+//! (`qman_p_poll_dqrr()` is not re-entrant). As `dpaa_eth` does, a callback
+//! called from the interrupt (`sched_napi`) turns the DQRR interrupt off,
+//! which makes the portal ours, and schedules this CPU's NAPI context, whose
+//! poll (on that CPU only) hands the frames over and turns the interrupt on
+//! again when it completes. Our context polls a portal only while it owns
+//! it; scheduled for anything else (a callback of ours run by another
+//! driver's poll, a sync) it only flushes GRO. A callback run by another
+//! driver's poll handles its frame there.
+//!
+//! An FQ's owner goes before its shim FQ: the shim FQ is orphaned (its
+//! callbacks drop what still reaches it: a rejection on its way from
+//! another CPU's message ring, which no API lets a driver flush) and kept,
+//! with its FQIDs, in a quarantine for [`QUARANTINE_MS`] before
+//! `qman_destroy_fq()` (after which such a callback dereferences NULL in
+//! qman.c) and `qman_release_fqid()`.
 
 use crate::{
     dpaa::{Busy, CgrHandler, Dqrr, Ern, FqHandler, FqInit, FqStats, FrameQueue, TailDrop},
@@ -25,14 +35,16 @@ use core::{
     cell::UnsafeCell,
     ffi::c_void,
     ptr::{self, NonNull},
-    sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering::*},
+    sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, Ordering::*},
 };
 use dpaa_core::fd::QmFd;
 use kernel::{
     ffi::{c_int, c_uint},
+    new_mutex,
     prelude::*,
     rbtree::{RBTree, RBTreeNodeReservation},
-    sync::Arc,
+    sync::{Arc, Mutex},
+    time::{ktime_ms_delta, Ktime},
 };
 
 /// QMan's work queue for the driver's FQs (0 is the most urgent).
@@ -41,11 +53,15 @@ const WQ: u8 = 3;
 /// (a frame-mode congestion group per FQ would count frames, at one of
 /// QMan's 256 groups each).
 const TAILDROP_BYTES_PER_FRAME: usize = 2048;
-/// How long a closed FQ's rejections may still be on their way: QMan hands
-/// them to the enqueuing CPU's message-ring work item, which no API lets a
-/// driver flush, and `qman_destroy_fq()` before it runs is a use after free
-/// in qman.c (`tag_to_fq()` returns NULL). A grace period, per FQ range.
-const ERN_GRACE_MS: u32 = 50;
+/// How long an orphaned shim FQ is kept before it is destroyed and its
+/// FQIDs released (see the module doc).
+const QUARANTINE_MS: u64 = 10_000;
+/// Most shim FQs in quarantine: beyond, new FQs are refused (`EBUSY`)
+/// rather than the FQID space shared with `dpaa_eth` being drained by a
+/// user that resets its device in a loop.
+const QUARANTINE_MAX: usize = 4096;
+/// `FM_FD_CMD_FCO`: the FD names its TX confirmation FQ.
+const FD_CMD_FCO: u32 = 0x8000_0000;
 /// FQs of one poll whose `batch_end` is deferred to the poll's end.
 const BATCH_FQS: usize = 32;
 
@@ -77,6 +93,9 @@ pub(super) trait QmanFq: FrameQueue {}
 pub(crate) struct Fq<H: FqHandler> {
     raw: AtomicPtr<ffi::dpaa_vdpa_qfq>,
     fqid: u32,
+    /// A TX FQ's confirmation: `FM_FD_CMD_FCO | fqid`, put in the command
+    /// of every FD without a pool (0: none).
+    conf_cmd: u32,
     /// No enqueue is started once set (enqueues run under RCU).
     closing: AtomicBool,
     /// Frames dequeued now are drained, not handled (teardown).
@@ -120,8 +139,14 @@ impl<H: FqHandler> Fq<H> {
             )
         };
         let Some(p) = this.qman.local_portal() else {
-            // A CPU the driver has no portal context for: drop nothing,
-            // leave the entry for the portal's next poll.
+            // A CPU onlined after the load: no context to hand the portal
+            // to. Its frame is handled here if we are polled (softirq);
+            // from the interrupt it is left, the interrupt off, for the
+            // next owner (Documentation/board.rst: CPU hotplug).
+            if sched_napi {
+                // SAFETY: the portal whose interrupt is running, here.
+                unsafe { ffi::dpaa_vdpa_qman_dqri(portal, false) };
+            }
             return CB_STOP;
         };
         if sched_napi {
@@ -196,6 +221,12 @@ impl<H: FqHandler> FrameQueue for Fq<H> {
         if raw.is_null() || self.closing.load(Acquire) {
             return Err(Busy);
         }
+        let mut fd = fd;
+        if self.conf_cmd != 0 && fd.bpid() == crate::dpaa::NO_BPID {
+            // The port confirms a frame it must not release (dpaa_eth's
+            // FM_FD_CMD_FCO) to the FQ its command names.
+            fd.set_status(self.conf_cmd);
+        }
         let b = fd.to_bytes();
         // SAFETY: `raw` is live until the range's teardown, which waits for
         // this RCU section after setting `closing` (type invariant).
@@ -249,6 +280,7 @@ impl<H: FqHandler> FqRange<H> {
         }
         // Enqueues that saw the FQs open are done.
         rcu::synchronize();
+        let mut stuck = false;
         for fq in self.fqs.iter() {
             fq.draining.store(true, Release);
             let raw = fq.raw.load(Acquire);
@@ -258,35 +290,37 @@ impl<H: FqHandler> FqRange<H> {
             // SAFETY: a live shim FQ (type invariant of `Fq`); process context.
             let r = unsafe { ffi::dpaa_vdpa_qfq_shutdown(raw) };
             if r != 0 {
-                pr_err!("FQ {:#x}: shutdown failed ({r}): leaked\n", fq.fqid);
-                // Never freed: QMan may still reach it.
-                fq.raw.store(ptr::null_mut(), Release);
+                pr_err!(
+                    "FQ {:#x}: shutdown failed ({r}): kept, never destroyed\n",
+                    fq.fqid
+                );
+                stuck = true;
             }
+            // From here its callbacks no longer reach the handler.
+            // SAFETY: as above.
+            unsafe { ffi::dpaa_vdpa_qfq_orphan(raw) };
         }
-        // Polls (ours, another driver's) that held a frame of the range are
-        // over, and so are the rejections on their way.
-        self.qman.sync_portals();
+        // Callbacks that read the handler's ops are over: softirq polls
+        // (ours and other drivers'), interrupts, message-ring work.
         rcu::synchronize();
-        // SAFETY: process context.
-        unsafe { ffi::msleep(ERN_GRACE_MS) };
+        let mut raws = KVec::new();
         for fq in self.fqs.iter() {
             let raw = fq.raw.swap(ptr::null_mut(), AcqRel);
-            if !raw.is_null() {
-                // SAFETY: out of service, no callback pending or to come.
-                unsafe { ffi::dpaa_vdpa_qfq_free(raw) };
+            if !raw.is_null() && raws.push(raw, GFP_KERNEL).is_err() {
+                // Not quarantined: kept forever (leaked), never destroyed.
+                stuck = true;
             }
         }
+        // A stuck FQ's FQIDs are never released: QMan still has it.
+        self.qman
+            .quarantine(raws, if stuck { (0, 0) } else { self.ids });
     }
 }
 
 impl<H: FqHandler> Drop for FqRange<H> {
     fn drop(&mut self) {
+        // The FQIDs go with the shim FQs, out of quarantine.
         self.retire();
-        let (base, n) = self.ids;
-        for id in base..base + n {
-            // SAFETY: FQIDs this range allocated, no FQ on them any more.
-            unsafe { ffi::dpaa_vdpa_qman_release_fqid(id) };
-        }
     }
 }
 
@@ -299,7 +333,8 @@ impl<H: FqHandler> Drop for FqRange<H> {
 #[pin_data(PinnedDrop)]
 pub(crate) struct Cgr<C: CgrHandler> {
     raw: AtomicPtr<ffi::dpaa_vdpa_qcgr>,
-    cgrid: u32,
+    /// Set once the group exists, before it is shared.
+    cgrid: AtomicU32,
     handler: C,
 }
 
@@ -342,7 +377,7 @@ pub(crate) trait CgrCount: Send + Sync {
 
 impl<C: CgrHandler> CgrCount for Cgr<C> {
     fn cgrid(&self) -> u32 {
-        self.cgrid
+        self.cgrid.load(Relaxed)
     }
 }
 
@@ -355,15 +390,24 @@ struct BatchList {
     fqs: [Option<NonNull<dyn BatchEnd>>; BATCH_FQS],
 }
 
-/// A CPU's affine portal and the NAPI context that polls it.
+/// A CPU's NAPI context for the QMan portals whose interrupt runs there.
 ///
 /// # Invariants
 ///
-/// `batch` is only used on this portal's CPU from softirq context (the
-/// portal's callbacks and this NAPI's poll, which do not nest).
+/// `batch` is only used on `cpu`, from softirq context (this context's
+/// poll and the callbacks it runs, which do not nest). While `owned` is
+/// set the portal `raw` has its DQRR interrupt off and is this context's to
+/// poll, on `cpu`, until a poll completes and turns it on again.
 pub(crate) struct PortalPoll {
+    cpu: usize,
+    /// The portal handed over by its interrupt (its CPU's, or another's
+    /// after a CPU went offline).
     raw: AtomicPtr<ffi::qman_portal>,
-    /// In this context's poll.
+    owned: AtomicBool,
+    /// The last poll emptied the owned portal's DQRR: completion hands the
+    /// portal back to its interrupt.
+    rearm: AtomicBool,
+    /// In this context's poll of the portal.
     in_poll: AtomicBool,
     batch: UnsafeCell<BatchList>,
     polls: AtomicU64,
@@ -371,20 +415,20 @@ pub(crate) struct PortalPoll {
 }
 
 // SAFETY: `raw` is QMan's portal (any thread may name it); `batch` is
-// confined to the portal's CPU (type invariant).
+// confined to `cpu` (type invariant).
 unsafe impl Send for PortalPoll {}
 // SAFETY: as above.
 unsafe impl Sync for PortalPoll {}
 
 impl PortalPoll {
-    /// Our callback in another poll (or ours): the FQ's batch ends at the
-    /// end of ours, which is scheduled if it is not the one running.
+    /// The FQ's batch ends with this context's poll if that is what runs
+    /// the callback, at once otherwise.
     fn defer_batch_end(&self, fq: &(dyn BatchEnd + 'static), napi: &NapiCtx) {
-        if !self.in_poll.load(Relaxed) {
+        if !self.in_poll.load(Relaxed) || crate::kapi::cpu::current() != self.cpu {
             fq.batch_end(napi);
             return;
         }
-        // SAFETY: in this portal's poll, on its CPU (type invariant).
+        // SAFETY: in this context's poll, on its CPU (type invariant).
         let b = unsafe { &mut *self.batch.get() };
         let p = NonNull::from(fq);
         if b.n > 0 && b.fqs[b.n - 1].is_some_and(|last| ptr::addr_eq(last.as_ptr(), p.as_ptr())) {
@@ -401,51 +445,104 @@ impl PortalPoll {
 
 impl NapiPoll for PortalPoll {
     fn poll(&self, napi: &NapiCtx, budget: i32) -> i32 {
+        if !self.owned.load(Acquire) {
+            // Scheduled to flush GRO (or by a sync): the portal is not ours.
+            return 0;
+        }
+        // A sync's schedule ran us elsewhere: the owned portal is polled
+        // on its interrupt's CPU (here only if that CPU went offline).
+        if crate::kapi::cpu::current() != self.cpu && napi.schedule_on(self.cpu) {
+            return 0;
+        }
         let raw = self.raw.load(Relaxed);
         self.polls.fetch_add(1, Relaxed);
         self.in_poll.store(true, Relaxed);
-        // SAFETY: this CPU's affine portal, polled on its CPU (NAPI runs
-        // where the portal's interrupt scheduled it).
+        // SAFETY: the portal is ours (its DQRR interrupt off), polled on
+        // the CPU its interrupt handed it over on (type invariant).
         let n = unsafe { ffi::dpaa_vdpa_qman_poll(raw, budget.max(0) as c_uint) };
         self.in_poll.store(false, Relaxed);
-        // SAFETY: in this portal's poll (type invariant).
-        let b = unsafe { &mut *self.batch.get() };
-        for p in b.fqs[..b.n].iter().flatten() {
-            // SAFETY: FQs go only after every portal's poll in progress
-            // (`sync_portals`), so each is alive until this poll ends.
-            unsafe { p.as_ref().batch_end(napi) };
+        if crate::kapi::cpu::current() == self.cpu {
+            // SAFETY: in this context's poll, on its CPU (type invariant).
+            let b = unsafe { &mut *self.batch.get() };
+            for p in b.fqs[..b.n].iter().flatten() {
+                // SAFETY: an FQ's owner goes only after an RCU grace period
+                // that follows its orphaning (`FqRange::retire`): each is
+                // alive until this softirq poll ends.
+                unsafe { p.as_ref().batch_end(napi) };
+            }
+            b.n = 0;
         }
-        b.n = 0;
         self.frames.fetch_add(n.max(0) as u64, Relaxed);
+        if n < budget {
+            self.rearm.store(true, Relaxed);
+        }
         n
     }
 
     fn completed(&self) {
-        // SAFETY: the portal's interrupt source back on, as dpaa_eth's
-        // poll does once it completes.
-        unsafe { ffi::dpaa_vdpa_qman_dqri(self.raw.load(Relaxed), true) };
+        if self.rearm.swap(false, Relaxed) {
+            self.owned.store(false, Release);
+            // SAFETY: the portal we owned, on its CPU (the poll that set
+            // `rearm` ran here, just before), as dpaa_eth's poll does.
+            unsafe { ffi::dpaa_vdpa_qman_dqri(self.raw.load(Relaxed), true) };
+        }
     }
 }
 
 /// The driver's FQs by FQID.
 type FqTable = RBTree<u32, Arc<dyn QmanFq>>;
 
-/// QMan: the portals of the CPUs the driver uses, and its FQs by FQID.
+/// Orphaned shim FQs and their FQIDs, waiting out [`QUARANTINE_MS`].
+struct Quarantined {
+    since: Ktime,
+    raws: KVec<*mut ffi::dpaa_vdpa_qfq>,
+    /// (first, count) of FQIDs to release with them.
+    ids: (u32, u32),
+}
+
+// SAFETY: the shim FQs are QMan objects any thread may destroy; nothing
+// else refers to them (their owners are gone).
+unsafe impl Send for Quarantined {}
+
+impl Quarantined {
+    /// Destroys the FQs and releases the FQIDs. Process context.
+    fn release(self) {
+        for &raw in self.raws.iter() {
+            // SAFETY: out of service, orphaned a quarantine ago; nothing
+            // else refers to it.
+            unsafe { ffi::dpaa_vdpa_qfq_free(raw) };
+        }
+        let (base, n) = self.ids;
+        for id in base..base + n {
+            // SAFETY: FQIDs of FQs that are gone.
+            unsafe { ffi::dpaa_vdpa_qman_release_fqid(id) };
+        }
+    }
+}
+
+/// QMan: a NAPI context per CPU for the portals, the FQs by FQID, and the
+/// quarantine of orphaned FQs.
 pub(crate) struct Qman {
+    /// Contexts of the CPUs online at load, by CPU.
     portals: KVec<Pin<KBox<Napi<PortalPoll>>>>,
+    /// Portals the driver schedules its FQs on (CPUs `0..nportals`).
+    nportals: usize,
     /// The driver's FQs by FQID, for `enqueue_fqid` (any context).
     fqs: Pin<KBox<SpinLockIrq<FqTable>>>,
+    quarantine: Pin<KBox<Mutex<KVec<Quarantined>>>>,
 }
 
 impl Qman {
-    /// QMan through the affine portals of CPUs `0..nportals`.
+    /// QMan through the affine portals of CPUs `0..nportals`; a context on
+    /// every online CPU (a portal's interrupt may be moved to any).
     pub(crate) fn new(nportals: usize, poll_ms: u32) -> Result<Arc<Self>> {
         if poll_ms != 0 {
             pr_err!("portal_poll_ms is the model's: QMan portals are interrupt driven\n");
             return Err(EINVAL);
         }
-        let mut portals = KVec::with_capacity(nportals, GFP_KERNEL)?;
-        for cpu in 0..nportals {
+        let ncpus = crate::kapi::cpu::online().max(nportals);
+        let mut portals = KVec::with_capacity(ncpus, GFP_KERNEL)?;
+        for cpu in 0..ncpus {
             // SAFETY: a lookup; NULL for a CPU without an affine portal.
             let raw = unsafe { ffi::dpaa_vdpa_qman_portal(cpu as c_int) };
             if raw.is_null() {
@@ -453,7 +550,10 @@ impl Qman {
                 return Err(ENODEV);
             }
             let poll = PortalPoll {
+                cpu,
                 raw: AtomicPtr::new(raw),
+                owned: AtomicBool::new(false),
+                rearm: AtomicBool::new(false),
                 in_poll: AtomicBool::new(false),
                 batch: UnsafeCell::new(BatchList {
                     n: 0,
@@ -465,11 +565,20 @@ impl Qman {
             portals.push(KBox::pin_init(Napi::new(poll), GFP_KERNEL)?, GFP_KERNEL)?;
         }
         let fqs = KBox::pin_init(new_spinlock_irq!(RBTree::new(), "qman_fqids"), GFP_KERNEL)?;
-        Ok(Arc::new(Self { portals, fqs }, GFP_KERNEL)?)
+        let quarantine = KBox::pin_init(new_mutex!(KVec::new(), "qman_quarantine"), GFP_KERNEL)?;
+        Ok(Arc::new(
+            Self {
+                portals,
+                nportals,
+                fqs,
+                quarantine,
+            },
+            GFP_KERNEL,
+        )?)
     }
 
     pub(crate) fn nr_portals(&self) -> usize {
-        self.portals.len()
+        self.nportals
     }
 
     /// Waits until every portal poll in progress has completed (and handed
@@ -483,10 +592,47 @@ impl Qman {
         rcu::synchronize();
     }
 
-    /// This CPU's portal context, if the driver polls this CPU's portal.
+    /// This CPU's context.
     fn local_portal(&self) -> Option<&Napi<PortalPoll>> {
         let cpu = crate::kapi::cpu::current();
         self.portals.get(cpu).map(|p| &**p)
+    }
+
+    /// Keeps orphaned shim FQs (and their FQIDs) for [`QUARANTINE_MS`].
+    fn quarantine(&self, raws: KVec<*mut ffi::dpaa_vdpa_qfq>, ids: (u32, u32)) {
+        let q = Quarantined {
+            since: Ktime::ktime_get(),
+            raws,
+            ids,
+        };
+        let n = q.raws.len();
+        // On failure the entry is dropped, not released: its FQs are kept
+        // forever rather than destroyed early.
+        if self.quarantine.lock().push(q, GFP_KERNEL).is_err() {
+            pr_err!("FQ quarantine: no memory, {n} FQs leaked\n");
+        }
+    }
+
+    /// Releases what has waited out its quarantine; whether the
+    /// quarantine has room for more. Process context.
+    fn reap(&self) -> bool {
+        let now = Ktime::ktime_get();
+        let mut list = self.quarantine.lock();
+        let Ok(mut keep) = KVec::with_capacity(list.len(), GFP_KERNEL) else {
+            return list.len() < QUARANTINE_MAX;
+        };
+        let mut held = 0;
+        for q in core::mem::take(&mut *list).into_iter() {
+            if ktime_ms_delta(now, q.since) >= QUARANTINE_MS as i64 {
+                q.release();
+            } else {
+                held += q.raws.len();
+                // Within the capacity reserved above.
+                let _ = keep.push(q, GFP_KERNEL);
+            }
+        }
+        *list = keep;
+        held < QUARANTINE_MAX
     }
 
     fn register(&self, fq: Arc<dyn QmanFq>) -> Result {
@@ -561,6 +707,10 @@ impl Qman {
         if count == 0 || !align.is_power_of_two() {
             return Err(EINVAL);
         }
+        if !self.reap() {
+            pr_err!("too many FQs waiting out their quarantine: try again later\n");
+            return Err(EBUSY);
+        }
         let total = u32::try_from(count + align - 1).map_err(|_| EINVAL)?;
         let mut base = 0;
         // SAFETY: allocates FQIDs into `base`.
@@ -588,6 +738,10 @@ impl Qman {
                 try_pin_init!(Fq {
                     raw: AtomicPtr::new(ptr::null_mut()),
                     fqid,
+                    conf_cmd: match to_port {
+                        Some((_, conf)) if conf != 0 => FD_CMD_FCO | conf,
+                        _ => 0,
+                    },
                     closing: AtomicBool::new(false),
                     draining: AtomicBool::new(false),
                     stats: FqStats::default(),
@@ -607,10 +761,10 @@ impl Qman {
             }
             fq.raw.store(raw, Release);
             range.fqs.push(fq.clone(), GFP_KERNEL)?;
-            let (channel, conf_fqid) = match to_port {
-                Some((ch, conf)) => (ch, conf),
+            let channel = match to_port {
+                Some((ch, _)) => ch,
                 // SAFETY: a lookup of the portal's dedicated channel.
-                None => (unsafe { ffi::dpaa_vdpa_qman_channel(portal as c_int) }, 0),
+                None => unsafe { ffi::dpaa_vdpa_qman_channel(portal as c_int) },
             };
             let qi = ffi::dpaa_vdpa_qfq_init {
                 sched: init.sched,
@@ -619,7 +773,7 @@ impl Qman {
                 oal: init.oal as u8,
                 channel,
                 wq: WQ,
-                conf_fqid,
+                to_port: to_port.is_some(),
             };
             // SAFETY: a new shim FQ, initialised once.
             kernel::error::to_result(unsafe { ffi::dpaa_vdpa_qfq_init(raw, &qi) })?;
@@ -639,7 +793,7 @@ impl Qman {
         let cgr = Arc::pin_init(
             try_pin_init!(Cgr {
                 raw: AtomicPtr::new(ptr::null_mut()),
-                cgrid: 0,
+                cgrid: AtomicU32::new(0),
                 handler,
             }? Error),
             GFP_KERNEL,
@@ -654,9 +808,8 @@ impl Qman {
         }
         cgr.raw.store(raw, Release);
         // SAFETY: a live shim group.
-        let id = unsafe { ffi::dpaa_vdpa_qcgr_id(raw) };
-        // SAFETY: `cgrid` is written once, before the group is shared.
-        unsafe { ptr::addr_of!(cgr.cgrid).cast_mut().write(id) };
+        cgr.cgrid
+            .store(unsafe { ffi::dpaa_vdpa_qcgr_id(raw) }, Relaxed);
         Ok(cgr)
     }
 
@@ -671,13 +824,40 @@ impl Napi<PortalPoll> {
     /// The portal's interrupt found a frame: its DQRR interrupt off and its
     /// NAPI context scheduled (as `dpaa_eth_napi_schedule()`).
     fn irq_handoff(&self, portal: *mut ffi::qman_portal) {
-        // SAFETY: the portal whose interrupt is running, on its CPU.
+        // SAFETY: the portal whose interrupt is running, here.
         unsafe { ffi::dpaa_vdpa_qman_dqri(portal, false) };
+        let p = self.handler();
+        p.raw.store(portal, Relaxed);
+        p.owned.store(true, Release);
+        // From its interrupt: on this CPU.
         self.schedule();
     }
 
     /// This context's NAPI, as the handlers get it.
     fn ctx(&self) -> &NapiCtx {
         self.napi_ctx()
+    }
+}
+
+impl Drop for Qman {
+    fn drop(&mut self) {
+        // Each context stops first (napi_disable: a poll cut short by it
+        // completes without `completed`); a portal it still owns gets its
+        // DQRR interrupt back on its CPU, or the portal stays silent for
+        // every driver.
+        for p in core::mem::take(&mut self.portals).into_iter() {
+            let (owned, cpu, raw) = {
+                let h = p.handler();
+                (h.owned.load(Acquire), h.cpu, h.raw.load(Relaxed))
+            };
+            drop(p);
+            if owned {
+                // SAFETY: the portal this context owned; it polls no more.
+                unsafe { ffi::dpaa_vdpa_qman_dqri_on_cpu(cpu as c_int, raw) };
+            }
+        }
+        for q in core::mem::take(&mut *self.quarantine.lock()).into_iter() {
+            q.release();
+        }
     }
 }

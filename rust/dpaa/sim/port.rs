@@ -70,6 +70,11 @@ impl Port {
         self.dev.device()
     }
 
+    /// The host netdev's MAC.
+    pub(crate) fn host_mac(&self) -> [u8; 6] {
+        [0x02, 0xd0, 0xaa, self.index as u8, 0x00, 0x01]
+    }
+
     /// MAC of the far end of port `index`'s cable (it cannot change: the
     /// wire device has no `ndo_set_mac_address`).
     fn wire_mac_of(index: u32) -> [u8; 6] {
