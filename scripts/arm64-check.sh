@@ -41,7 +41,7 @@ start=$(date +%s)
 rc=$?
 echo "arm64: VM ran $(($(date +%s) - start)) s (rc $rc)" >&2
 # boot.sh's results, then the selftests' (run.sh's tap.txt).
-want=$((10 + $(wc -w <<<"$tests")))
+want=$((11 + $(wc -w <<<"$tests")))
 got=0
 while read -r line; do
 	case $line in
