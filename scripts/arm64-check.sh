@@ -19,9 +19,19 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:?usage: arm64-check.sh OUTDIR}
 # A share of the selftests that exercises every layer on the model: load
-# and unload, management, ports, traffic through virtio_vdpa and the host,
-# the vhost-vdpa ring from a userspace driver, device life cycle. ~80 s.
-tests=${ARM64_SELFTESTS:-module_load mgmtdev sim_ports vdpa_traffic vdpa_vhost_ring vdpa_lifecycle}
+# and unload, management, ports and their counters, the control queue, the
+# vhost-vdpa ring from a userspace driver, device life cycle (traffic:
+# boot.sh's ARP through virtio_vdpa). ~80 s. ARM64_SELFTESTS=all (make
+# soak) runs every selftest that does not need QEMU guests; vdpa_traffic
+# is not in the share: on arm64 it saw 6-15 TX tail drops in 2 of 5 runs
+# (Documentation/board.rst).
+tests=${ARM64_SELFTESTS:-module_load mgmtdev sim_ports port_counters vdpa_cvq vdpa_vhost_ring vdpa_lifecycle}
+if [ "$tests" = all ]; then
+	tests=$(cd "$top/selftests" && grep -L 'lib/l2\.sh' *.sh | sed 's/\.sh$//' | tr '\n' ' ')
+fi
+command -v qemu-system-aarch64 >/dev/null ||
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends qemu-system-arm >/dev/null ||
+	{ echo "arm64: not ok qemu-system-arm not installed"; exit 1; }
 rm -rf "$out"
 mkdir -p "$out"
 
@@ -34,9 +44,10 @@ cp "$out/build/qbman/src/dpaa_vdpa.ko" "$out/vm/qbman.ko"
 paths=()
 for t in $tests; do paths+=("/repo/selftests/$t.sh"); done
 start=$(date +%s)
-"$top/scripts/vm-arm64.sh" -t 600 -k "$kdir" -o "$out/vm" -- bash -c "
+"$top/scripts/vm-arm64.sh" -t "${ARM64_TIMEOUT:-600}" -k "$kdir" -o "$out/vm" -- bash -c "
 	sh /repo/selftests/arm64/boot.sh /results/sim.ko /results/qbman.ko
-	DPAA_VDPA_KO=/results/sim.ko CHURN=2 bash /repo/selftests/lib/run.sh -o /results ${paths[*]}
+	DPAA_VDPA_KO=/results/sim.ko CHURN=${CHURN:-2} TCP_MIB=${TCP_MIB:-2} SOAK=${SOAK:-0} \
+		bash /repo/selftests/lib/run.sh -o /results ${paths[*]}
 " >"$out/console.log" 2>&1
 rc=$?
 echo "arm64: VM ran $(($(date +%s) - start)) s (rc $rc)" >&2

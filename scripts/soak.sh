@@ -19,4 +19,6 @@ export TCP_MIB=${TCP_MIB:-64} CHURN=${CHURN:-100} FUZZ_SECONDS=${FUZZ_SECONDS:-3
 export VHOST_FUZZ_SEEDS=${VHOST_FUZZ_SEEDS:-"1 2 3 4 5 6 7 8 9 10"} VHOST_FUZZ_ROUNDS=${VHOST_FUZZ_ROUNDS:-2000}
 export GUEST_TIMEOUT=${GUEST_TIMEOUT:-10800}
 export RESULTS=${RESULTS:-$top/results-soak}
+# And on arm64: every selftest without QEMU guests on the model backend.
+export ARM64=${ARM64:-1} ARM64_SELFTESTS=${ARM64_SELFTESTS:-all} ARM64_TIMEOUT=${ARM64_TIMEOUT:-7200}
 exec "$top/scripts/check.sh"
