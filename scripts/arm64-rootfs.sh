@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The arm64 test VM's root (scripts/vm-arm64.sh): what the selftests use
-# (bash, coreutils, iproute2 with vdpa, ethtool, jq, python3, socat, ping,
+# (bash, coreutils, iproute2 with vdpa, ethtool, jq, python3, socat, ping, tcpdump,
 # kmod, busybox for the rest), unpacked from Debian's arm64 packages and
 # their dependencies (dpkg -x: nothing arm64 runs on the host; no maintainer
 # script runs, none is needed to run these), the arm64 kernel's modules,
@@ -17,7 +17,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/env.sh"
 kdir=${1:?usage: arm64-rootfs.sh KDIR}
-want=(bash coreutils iproute2 ethtool jq python3 socat iputils-ping kmod grep sed gawk procps
+want=(bash coreutils iproute2 ethtool jq python3 socat iputils-ping kmod grep sed gawk procps tcpdump
 	findutils util-linux busybox-static libc-bin)
 
 # The arm64 package lists (once per machine).

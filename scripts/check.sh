@@ -12,7 +12,9 @@
 #   5. ends with "N passed, N failed" and exits non-zero on any failure.
 #
 # Results are kept in results/ (console.log, tap.txt, dmesg.txt, ...).
-# SELFTESTS="a b" runs only selftests/a.sh and selftests/b.sh.
+# SELFTESTS="a b" runs only selftests/a.sh and selftests/b.sh. ARM64=1 adds
+# the arm64 check (scripts/arm64-check.sh); L2_FROM=debian gives the QEMU
+# guests Debian's cloud kernel instead of building one (scripts/l2-kernel.sh).
 # Each selftest declares a time budget that the runner enforces; the last
 # lines give the time of each phase (setup, kernel, build, dt, cargo, fuzz,
 # guest).

@@ -45,6 +45,13 @@ tx0=$(ethtool_stat $HOST_IF tx_packets)
 raw_flood "" $HOST_IF "$wire_mac" $H4 10.9.0.98 100000
 HOST_FLOOD=$!
 wire_flood "$host_mac" 100000
+# Both floods running before the first flap (python starts slowly under
+# TCG; on a fast guest the flaps are over in 2 s).
+_flowing() {
+	[ "$(ethtool_stat $HOST_IF rx_packets)" -gt "$rx0" ] &&
+		[ "$(ethtool_stat $HOST_IF tx_packets)" -gt "$tx0" ]
+}
+wait_for 20 _flowing || fail "the floods did not start"
 
 t0=$SECONDS
 for i in $(seq "$FLAPS"); do

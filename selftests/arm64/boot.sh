@@ -81,5 +81,6 @@ check "qbman backend without DPAA: insmod refused with ENODEV ($out)" \
 	test $rc -ne 0 -a -n "$(echo "$out" | grep 'No such device')"
 check "qbman backend without DPAA: one message per load ($msgs lines: $(since "$m" | grep 'dpaa_vdpa: ' | sed 's/^\[[^]]*\] //' | sort -u))" \
 	test "$texts" -eq 1 -a "$msgs" -le 2 -a ! -e /sys/module/dpaa_vdpa
+modprobe -r vhost_vdpa virtio_vdpa
 check "no kernel report" sh -c '! dmesg | grep -E "WARNING:|BUG|Oops|Call [Tt]race|Unable to handle|UBSAN|rcu.*stall|blocked for more than|soft lockup"'
 [ $failed -eq 0 ]

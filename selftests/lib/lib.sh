@@ -254,9 +254,18 @@ vdpa_netdev() {
 vdpa_up() {
 	local dev=$1 ns=$2 addr=$3 ifc
 	shift 3
-	"$VDPA" dev add name "$dev" mgmtdev dpaa_sim0 "$@" || fail "dev add $dev $*"
 	[ -d /sys/module/virtio_vdpa ] || modprobe virtio_vdpa || fail "modprobe virtio_vdpa"
-	ifc=$(vdpa_netdev "$dev")
+	"$VDPA" dev add name "$dev" mgmtdev dpaa_sim0 "$@" || fail "dev add $dev $*"
+	# vhost_vdpa, when loaded (and registered before virtio_vdpa), takes
+	# a new device first: hand it to virtio_vdpa.
+	local drv
+	drv=$(readlink /sys/bus/vdpa/devices/"$dev"/driver 2>/dev/null)
+	drv=${drv##*/}
+	if [ "$drv" != virtio_vdpa ]; then
+		[ -n "$drv" ] && echo "$dev" >/sys/bus/vdpa/drivers/"$drv"/unbind
+		echo "$dev" >/sys/bus/vdpa/drivers/virtio_vdpa/bind || fail "binding $dev to virtio_vdpa"
+	fi
+	ifc=$(vdpa_netdev "$dev") || fail "${ifc#FAIL: }"
 	[ -e /run/netns/"$ns" ] || ip netns add "$ns" || fail "netns add $ns"
 	ip link set "$ifc" netns "$ns" || fail "moving $ifc to $ns"
 	ip -n "$ns" -batch - <<-EOF || fail "set-up of $dev in $ns"
