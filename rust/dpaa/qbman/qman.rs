@@ -299,6 +299,10 @@ impl<H: FqHandler> FqRange<H> {
             // From here its callbacks no longer reach the handler.
             // SAFETY: as above.
             unsafe { ffi::dpaa_vdpa_qfq_orphan(raw) };
+            if r != 0 {
+                // Out of the quarantine: QMan may still dequeue it.
+                fq.raw.store(ptr::null_mut(), Release);
+            }
         }
         // Callbacks that read the handler's ops are over: softirq polls
         // (ours and other drivers'), interrupts, message-ring work.
