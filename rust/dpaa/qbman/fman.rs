@@ -32,8 +32,9 @@ use kernel::{c_str, new_mutex, prelude::*, sync::Arc, sync::Mutex};
 /// result, timestamp and hash the buffer prefix passes, aligned to 64
 /// (`dpaa_eth`'s RX layout gives the same).
 pub(crate) const RX_OFFSET: u16 = 64;
-/// Largest frame the port takes; the board boots with
-/// `fsl_dpaa_fman.fsl_fm_max_frm=9600` for it (the MACs' maximum).
+/// Largest frame the driver sizes for (the model's). The MACs take up to
+/// `fsl_dpaa_fman.fsl_fm_max_frm` bytes with the FCS, 9600 at most: 9596
+/// of frame (`Port::new` warns below 9600).
 pub(crate) const MAX_FRAME: u32 = 9600;
 /// External buffer pools a port takes (`FMAN_PORT_MAX_EXT_POOLS_NUM`).
 pub(crate) const MAX_PORT_POOLS: usize = 8;

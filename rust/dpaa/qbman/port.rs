@@ -8,7 +8,7 @@
 use super::{
     bman::Bman,
     dma::PortDma,
-    fman::{Fman, Mac},
+    fman::{Fman, Mac, MAX_FRAME},
     qman::Qman,
 };
 use crate::{
@@ -50,6 +50,14 @@ impl Port {
             let dev = Device::from_raw(ffi::dpaa_vdpa_mac_dma_dev(mac.raw()));
             PortDma::new(dev)?
         };
+        // SAFETY: reads the FMan driver's boot parameter.
+        let max_frm = unsafe { ffi::dpaa_vdpa_fman_max_frm() };
+        // The FMan's largest is 9600 with the FCS: 4 short of MAX_FRAME.
+        if max_frm < MAX_FRAME {
+            pr_warn!(
+                "mac@{index:x}: the MACs take frames of up to {max_frm} bytes with the FCS (fsl_dpaa_fman.fsl_fm_max_frm; 9600 for jumbo frames)\n"
+            );
+        }
         let name = CString::try_from_fmt(fmt!("dpaa{index}"))?;
         let dev = RootDevice::register(&name)?;
         let fman = Fman::new(index, qman, bman, dma, mac)?;
