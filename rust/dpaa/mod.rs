@@ -104,6 +104,14 @@ pub(crate) trait TxOwner: Send + Sync + 'static {
     /// QMan, left in the FQ at teardown, failed with no TX error FQ to
     /// take it). Any context, must not sleep.
     fn tx_done(&self, fd: &QmFd);
+
+    /// A frame never given to the port (rejected by QMan, left in the FQ
+    /// at teardown): back with `FM_FD_ERR_NON_FM` in its status.
+    fn not_sent(&self, fd: &QmFd) {
+        let mut c = *fd;
+        c.set_status(dpaa_core::fd::status::ERR_NON_FM);
+        self.tx_done(&c);
+    }
 }
 
 /// Why a frame (or one copy of it) was dropped, by the port or by the

@@ -25,7 +25,7 @@ use core::{
     ptr::NonNull,
     sync::atomic::{AtomicU32, Ordering::Relaxed},
 };
-use dpaa_core::{fd::status, fd::QmFd, macfilter::MacFilter};
+use dpaa_core::{fd::QmFd, macfilter::MacFilter};
 use kernel::{c_str, new_mutex, prelude::*, sync::Arc, sync::Mutex};
 
 /// Where the FMan writes a received frame in a buffer: after the parse
@@ -375,27 +375,18 @@ pub(crate) struct PortTx<O: TxOwner> {
     owner: O,
 }
 
-impl<O: TxOwner> PortTx<O> {
-    /// A frame never given to the port: back to its owner, not sent.
-    fn not_sent(&self, fd: &QmFd) {
-        let mut c = *fd;
-        c.set_status(status::ERR_NON_FM);
-        self.owner.tx_done(&c);
-    }
-}
-
 impl<O: TxOwner> FqHandler for PortTx<O> {
     /// Only a volatile dequeue at teardown reaches software (which drains).
     fn dqrr(&self, fd: &QmFd, _napi: &NapiCtx) -> Dqrr {
-        self.not_sent(fd);
+        self.owner.not_sent(fd);
         Dqrr::Consume
     }
 
     fn drain(&self, fd: &QmFd) {
-        self.not_sent(fd);
+        self.owner.not_sent(fd);
     }
 
     fn ern(&self, fd: &QmFd, _why: Ern) {
-        self.not_sent(fd);
+        self.owner.not_sent(fd);
     }
 }

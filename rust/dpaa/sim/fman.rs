@@ -486,16 +486,6 @@ pub(crate) struct PortTx<O: TxOwner> {
     owner: O,
 }
 
-impl<O: TxOwner> PortTx<O> {
-    /// A frame never given to the port (rejected by QMan, left at
-    /// teardown): back to its owner with a non-zero status.
-    fn not_sent(&self, fd: &QmFd) {
-        let mut c = *fd;
-        c.set_status(status::ERR_NON_FM);
-        self.owner.tx_done(&c);
-    }
-}
-
 impl<O: TxOwner> FqHandler for PortTx<O> {
     fn dqrr(&self, fd: &QmFd, _napi: &NapiCtx) -> Dqrr {
         let mut c = *fd;
@@ -523,12 +513,12 @@ impl<O: TxOwner> FqHandler for PortTx<O> {
 
     /// Left in the FQ at teardown: never transmitted.
     fn drain(&self, fd: &QmFd) {
-        self.not_sent(fd);
+        self.owner.not_sent(fd);
     }
 
     /// Rejected by QMan (tail drop, congestion, a retired FQ): the
     /// enqueuer's `cb.ern`.
     fn ern(&self, fd: &QmFd, _why: Ern) {
-        self.not_sent(fd);
+        self.owner.not_sent(fd);
     }
 }
