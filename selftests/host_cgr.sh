@@ -7,6 +7,7 @@
 # run again the group's exit wakes the queue and every frame goes out.
 # Time: ~40 s under TCG with KASAN.
 # budget: 130
+# suite: soak (make check has no room for it: Documentation/build-and-test.rst)
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd socat tc
 model_only

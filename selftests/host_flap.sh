@@ -10,6 +10,7 @@
 # works after.
 # Time: ~40-50 s under TCG with KASAN (FLAPS=5); 92-97 s on a slower host.
 # budget: 200
+# suite: soak (make check has no room for it: Documentation/build-and-test.rst)
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd ping socat
 model_only

@@ -3,6 +3,7 @@
 # Portals in poll mode (portal_poll_ms): enqueues raise no "interrupt", a
 # timer polls the portals; traffic flows as in interrupt mode.
 # budget: 90
+# suite: soak (make check has no room for it: Documentation/build-and-test.rst)
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd socat ping
 model_only

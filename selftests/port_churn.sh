@@ -4,6 +4,7 @@
 # are refused; removing a port and unloading the module while traffic runs
 # leaves no splat and no leak.
 # budget: 125
+# suite: soak (make check has no room for it: Documentation/build-and-test.rst)
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd socat
 model_only

@@ -7,6 +7,7 @@
 # traffic to the new address; promiscuous mode brings it frames for others.
 # budget: 240
 # vm: own
+# suite: soak (make check has no room for the L2 kernel and this guest: Documentation/build-and-test.rst)
 . "$(dirname "$0")/lib/lib.sh"
 . "$(dirname "$0")/lib/l2.sh"
 l2_setup

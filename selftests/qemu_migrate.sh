@@ -15,6 +15,7 @@
 # migration itself 12-48 s: the host's speed varies by the hour).
 # budget: 360
 # vm: own
+# suite: soak (make check has no room for the L2 kernel and this guest: Documentation/build-and-test.rst)
 . "$(dirname "$0")/lib/lib.sh"
 . "$(dirname "$0")/lib/l2.sh"
 l2_setup
