@@ -52,6 +52,10 @@ for d in "$root.tmp"/debs/*.deb; do dpkg -x "$d" "$root.tmp"; done
 rm -rf "$root.tmp/debs" "$root.tmp/usr/share/doc" "$root.tmp/usr/share/man" "$root.tmp/usr/share/locale"
 mkdir -p "$root.tmp"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,var/tmp,lib/modules,repo,results}
 ln -sf bash "$root.tmp/bin/sh"
+# No maintainer script ran: the users and groups the tools look up (tcpdump
+# resolves the user it runs as).
+printf 'root:x:0:0:root:/root:/bin/bash\ntcpdump:x:100:101::/nonexistent:/usr/sbin/nologin\n' >"$root.tmp/etc/passwd"
+printf 'root:x:0:\ntcpdump:x:101:\n' >"$root.tmp/etc/group"
 # busybox's applets where Debian's packages have no command (arping, ...):
 # the host's busybox-static is the same version, its list the arm64 one's.
 for a in $(busybox --list); do

@@ -7,7 +7,7 @@
 # not stall its queue); traffic recovers when each is relieved. ~60 s.
 # budget: 90
 . "$(dirname "$0")/lib/lib.sh"
-model_only
+model_only "its fault injection (debugfs qman/bman/fman)"
 D=/sys/kernel/debug/dpaa_vdpa
 trap 'echo "0 0" >$D/qman/stall_portal; echo "1 0" >$D/qman/stall_portal; echo 0 >$D/qman/fail_enqueue; vdpa_teardown' EXIT
 port_setup

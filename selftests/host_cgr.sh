@@ -10,7 +10,7 @@
 # suite: soak (make check has no room for it: Documentation/build-and-test.rst)
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd socat tc
-model_only
+model_only "portals it can stall (debugfs qman/stall_portal)"
 D=/sys/kernel/debug/dpaa_vdpa
 np=0
 stall() {

@@ -9,7 +9,7 @@
 # budget: 115
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd tc python3
-model_only
+model_only "two ports (sim_ports=2)"
 trap 'ip link del br0 2>/dev/null; ip link del vb0 2>/dev/null; ip netns del w1 2>/dev/null; port_teardown' EXIT
 modprobe -q sch_netem && modprobe -q act_mirred && modprobe -q cls_matchall &&
 	modprobe -q sch_ingress && modprobe -q bridge || skip "no netem/mirred/bridge"

@@ -8,7 +8,6 @@
 # budget: 205
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd socat ping ss
-model_only
 trap port_teardown EXIT
 port_setup
 iommu() { port_stat "iommu_$1"; }
@@ -51,8 +50,11 @@ wait_for 10 iommu_ge unmaps $((u0 + tx + rx)) ||
 	fail "$(($(iommu unmaps) - u0)) unmaps for $tx TX + $rx RX frames"
 [ $(($(iommu maps) - m0)) -ge $((tx + rx - 16)) ] ||
 	fail "$(($(iommu maps) - m0)) maps for $tx TX + $rx RX frames"
-expect_eq "IOMMU faults" "$(iommu faults)" 0
-expect_eq "bad unmaps" "$(iommu bad_unmaps)" 0
+# The model's IOMMU also counts faults and bad unmaps (a board's DMA API does not).
+if [ "$HW" != 1 ]; then
+	expect_eq "IOMMU faults" "$(iommu faults)" 0
+	expect_eq "bad unmaps" "$(iommu bad_unmaps)" 0
+fi
 ip link set $HOST_IF down
 # Down, every skb confirmed and every frame drained: what is still mapped
 # is exactly the buffers in the port's pools.

@@ -5,15 +5,14 @@
 # budget: 30
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd jq
-model_only
 
 mod_load || fail "load failed"
 trap 'mod_unload' EXIT
 
-json=$("$VDPA" -j mgmtdev show dpaa_sim0) || fail "vdpa mgmtdev show dpaa_sim0 failed"
+json=$("$VDPA" -j mgmtdev show $PORT) || fail "vdpa mgmtdev show $PORT failed"
 log "$json"
-dev=$(jq -c '.mgmtdev.dpaa_sim0' <<<"$json")
-[ "$dev" != null ] || fail "dpaa_sim0 missing from: $json"
+dev=$(jq -c --arg p "$PORT" '.mgmtdev[$p]' <<<"$json")
+[ "$dev" != null ] || fail "$PORT missing from: $json"
 
 expect_eq "supported_classes" "$(jq -c '.supported_classes' <<<"$dev")" '["net"]'
 # 8 queue pairs: 8 RX + 8 TX + the control vq.
@@ -23,5 +22,5 @@ got=$(jq -r '.dev_features[]' <<<"$dev" | sort | xargs)
 expect_eq "dev_features" "$got" "$want"
 
 # The same device in the full listing, exactly once.
-n=$("$VDPA" -j mgmtdev show | jq '[.mgmtdev | keys[] | select(. == "dpaa_sim0")] | length')
-expect_eq "dpaa_sim0 entries in the full listing" "$n" 1
+n=$("$VDPA" -j mgmtdev show | jq --arg p "$PORT" '[.mgmtdev | keys[] | select(. == $p)] | length')
+expect_eq "$PORT entries in the full listing" "$n" 1

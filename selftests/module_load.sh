@@ -5,6 +5,7 @@
 # final kmemleak scan of the run finds nothing left).
 # budget: 70
 . "$(dirname "$0")/lib/lib.sh"
+model_only "loads and unloads the module"
 
 for i in $(seq 1 "$CHURN"); do
 	mod_load || fail "load #$i failed"

@@ -6,7 +6,6 @@
 # budget: 85
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd ping socat
-model_only
 trap port_teardown EXIT
 port_setup
 port_quiet
@@ -28,7 +27,7 @@ grep -q "mtu 9000" <(ip link show $HOST_IF) || fail "a refused MTU changed the d
 
 old=$(cat /sys/class/net/$HOST_IF/address)
 ip link set $HOST_IF address 02:d0:aa:00:00:42 || fail "MAC change"
-C=/sys/kernel/debug/dpaa_vdpa/dpaa_sim0/classifier
+C=$DBG/classifier
 grep -q "mac 02:d0:aa:00:00:42 -> member 0" $C || fail "new MAC not in the classifier"
 grep -q "mac $old " $C && fail "old MAC still in the classifier"
 # port_quiet pinned the old MAC in the wire's neighbour table.

@@ -6,7 +6,7 @@
 # suite: soak (make check has no room for it: Documentation/build-and-test.rst)
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd socat ping
-model_only
+model_only "its portal_poll_ms parameter"
 trap port_teardown EXIT
 port_setup portal_poll_ms=2
 grep -q "^mode poll$" /sys/kernel/debug/dpaa_vdpa/qman/portals || fail "portals not in poll mode"

@@ -7,7 +7,7 @@
 # suite: soak (make check has no room for it: Documentation/build-and-test.rst)
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd socat
-model_only
+model_only "its port bus (/sys/bus/dpaa_sim)"
 BUS=/sys/bus/dpaa_sim
 trap port_teardown EXIT
 mod_load sim_ports=0 || fail "load"

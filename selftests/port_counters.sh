@@ -6,7 +6,7 @@
 # budget: 60
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd python3
-model_only
+model_only "exact parse-error counts of the model's parser"
 trap port_teardown EXIT
 port_setup
 port_quiet

@@ -10,7 +10,7 @@
 # budget: 60
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd ip ethtool
-model_only
+model_only "its max_frm and TX failure injection"
 trap vdpa_teardown EXIT
 port_setup
 port_quiet

@@ -21,7 +21,7 @@ MIB=${L2_MIB:-2}
 # A virtio_vdpa device in namespace d1, and the guest's device on vhost_vdpa.
 vdpa_up d1 d1 $D1
 l2_vhost_vdpa
-"$VDPA" dev add name g0 mgmtdev dpaa_sim0 mac $GMAC || fail "dev add g0"
+"$VDPA" dev add name g0 mgmtdev $PORT mac $GMAC || fail "dev add g0"
 vdpa_rebind g0 vhost_vdpa
 CHR=$(vhost_chr g0) || fail "vhost-vdpa device: $CHR"
 

@@ -16,10 +16,10 @@ G4=10.9.0.51
 GMAC=52:54:00:00:00:51
 NEWMAC=52:54:00:00:00:77
 OTHER=52:54:00:00:00:99
-CLS=/sys/kernel/debug/dpaa_vdpa/dpaa_sim0/classifier
+CLS=$DBG/classifier
 
 l2_vhost_vdpa
-"$VDPA" dev add name g1 mgmtdev dpaa_sim0 mac $GMAC max_vqp 4 || fail "dev add g1"
+"$VDPA" dev add name g1 mgmtdev $PORT mac $GMAC max_vqp 4 || fail "dev add g1"
 CHR=$(vhost_chr g1) || fail "vhost-vdpa device: $CHR"
 
 L2_NIC_OPTS="mq=on,vectors=10"

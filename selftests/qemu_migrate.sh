@@ -30,8 +30,8 @@ MIG=$L2_DIR/migrate.sock
 
 l2_vhost_vdpa
 # (iproute2 6.1's vdpa has no device_features, nor dev set mac: vdpa_nl.py.)
-$PY "$VDPA_NL" add ma dpaa_sim0 mac $GMAC device_features $FEATURES || fail "dev add ma"
-$PY "$VDPA_NL" add mb dpaa_sim0 mac $BMAC device_features $FEATURES || fail "dev add mb"
+$PY "$VDPA_NL" add ma $PORT mac $GMAC device_features $FEATURES || fail "dev add ma"
+$PY "$VDPA_NL" add mb $PORT mac $BMAC device_features $FEATURES || fail "dev add mb"
 vdpa_rebind ma vhost_vdpa
 vdpa_rebind mb vhost_vdpa
 A=$(vhost_chr ma) || fail "vhost-vdpa device ma: $A"

@@ -5,7 +5,7 @@
 # budget: 45
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd jq
-model_only
+model_only "its sim_ports parameter"
 
 mod_load sim_ports=3 || fail "load with sim_ports=3 failed"
 got=$(sim_mgmtdevs | xargs)

@@ -9,14 +9,13 @@
 # budget: 120
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd jq python3
-model_only
 trap vdpa_teardown EXIT
 port_setup
 port_quiet
 D0=10.9.0.10 D1=10.9.0.11
 vdpa_up d0 d0 $D0
 vdpa_up d1 d1 $D1
-CLS=/sys/kernel/debug/dpaa_vdpa/dpaa_sim0/classifier
+CLS=$DBG/classifier
 old=$(in_ns d0 cat /sys/class/net/d0/address)
 new=02:11:22:33:44:55
 

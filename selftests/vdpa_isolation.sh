@@ -10,7 +10,6 @@
 # budget: 250
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd jq python3 tcpdump
-model_only
 trap vdpa_teardown EXIT
 port_setup
 port_quiet
@@ -31,9 +30,10 @@ ip neigh replace $D0 lladdr "$M0" dev $HOST_IF nud permanent
 udp_sink d0 7000
 udp_sink "" 7000
 udp_sink $NS 7000
-# Not promiscuous (-p): what the device itself receives.
+# Not promiscuous (-p): what the device itself receives. -Z root: a root
+# file system without a tcpdump user (the arm64 test VM's) must not stop it.
 capture() {
-	ip netns exec d1 tcpdump -p -n -i d1 -w /tmp/iso.pcap \
+	ip netns exec d1 tcpdump -Z root -p -n -i d1 -w /tmp/iso.pcap \
 		"not ether dst $1 and not ether broadcast" 2>/tmp/iso.err &
 }
 count() { tcpdump -n -r /tmp/iso.pcap 2>/dev/null | wc -l; }
@@ -42,7 +42,7 @@ count() { tcpdump -n -r /tmp/iso.pcap 2>/dev/null | wc -l; }
 rx1=$(vstat d1 0 frames)
 capture "$M1"
 cap=$!
-wait_for 10 grep -q "listening on" /tmp/iso.err || fail "tcpdump did not start"
+wait_for 10 grep -q "listening on" /tmp/iso.err || fail "tcpdump did not start: $(cat /tmp/iso.err)"
 udp_burst $NS $D0 7000 50
 udp_burst $NS $H4 7000 50
 udp_burst d0 $H4 7000 50
@@ -58,11 +58,11 @@ log "d1 saw none of 200 unicast frames for d0, the host and the wire"
 # Promiscuous (CVQ RX_PROMISC), untrusted: unicast from the wire to a MAC
 # nobody owns reaches d1; unicast to d0, to the host, to a stopped device's
 # MAC, and what d0 and the host send towards the wire do not.
-CLS=/sys/kernel/debug/dpaa_vdpa/dpaa_sim0/classifier
+CLS=$DBG/classifier
 ip -n d1 link set d1 promisc on
 grep -q "^member 2: .* promisc 1" $CLS || fail "promisc did not reach the classifier"
 NOBODY=10.9.0.77 D2=10.9.0.12 M2=02:d0:aa:00:01:33
-"$VDPA" dev add name d2 mgmtdev dpaa_sim0 mac $M2 || fail "dev add d2"
+"$VDPA" dev add name d2 mgmtdev $PORT mac $M2 || fail "dev add d2"
 vdpa_netdev d2 >/dev/null
 echo d2 >/sys/bus/vdpa/drivers/virtio_vdpa/unbind || fail "stopping d2"
 in_ns $NS ip neigh replace $NOBODY lladdr 02:00:00:00:00:77 dev $WIRE_IF nud permanent

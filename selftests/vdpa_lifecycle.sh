@@ -8,7 +8,7 @@
 # budget: 150
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd jq socat ping
-model_only
+model_only "module unload with devices present"
 trap vdpa_teardown EXIT
 port_setup
 D0=10.9.0.10 D1=10.9.0.11
@@ -26,7 +26,7 @@ N=$CHURN
 EVERY=$(( N >= 50 ? 25 : 5 ))
 t0=$SECONDS
 for i in $(seq 1 "$N"); do
-	"$VDPA" dev add name d1 mgmtdev dpaa_sim0 max_vqp 2 || fail "cycle $i: dev add"
+	"$VDPA" dev add name d1 mgmtdev $PORT max_vqp 2 || fail "cycle $i: dev add"
 	if [ $((i % EVERY)) = 0 ]; then
 		ifc=$(vdpa_netdev d1)
 		ip netns add d1
@@ -77,7 +77,7 @@ log "IOMMU: $live mappings, the $pooled buffers in the port's pools"
 
 # Unload with devices present (one bound and up, one without a driver).
 modprobe -r virtio_vdpa
-"$VDPA" dev add name d2 mgmtdev dpaa_sim0 || fail "dev add d2"
+"$VDPA" dev add name d2 mgmtdev $PORT || fail "dev add d2"
 modprobe virtio_vdpa
 mod_unload || fail "rmmod with devices present"
 ip netns del d1

@@ -6,7 +6,6 @@
 # budget: 105
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd jq python3 ethtool
-model_only
 trap vdpa_teardown EXIT
 port_setup
 port_quiet
@@ -15,7 +14,7 @@ vdpa_up d0 d0 $D0 max_vqp 4
 M0=$(in_ns d0 cat /sys/class/net/d0/address)
 in_ns $NS ip neigh replace $D0 lladdr "$M0" dev $WIRE_IF nud permanent
 udp_sink d0 7000
-CLS=/sys/kernel/debug/dpaa_vdpa/dpaa_sim0/classifier
+CLS=$DBG/classifier
 
 rxq() { local q; for q in 0 2 4 6; do echo -n "$(vstat d0 $q frames) "; done; }
 

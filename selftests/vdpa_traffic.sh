@@ -8,7 +8,6 @@
 # budget: 210
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd socat ping ss jq
-model_only
 trap vdpa_teardown EXIT
 port_setup
 D0=10.9.0.10 D1=10.9.0.11

@@ -10,14 +10,14 @@
 # host still reaches the wire.
 # budget: 105
 . "$(dirname "$0")/lib/lib.sh"
+model_only "the model's MACs (port 0's default device MACs, the wire end's MAC the port knows)"
 require_cmd jq python3
-model_only
 trap 'vdpa_teardown; modprobe -r vhost_vdpa 2>/dev/null' EXIT
 port_setup
 D0=10.9.0.10 D1=10.9.0.11
 vdpa_up d0 d0 $D0
 vdpa_up d1 d1 $D1
-"$VDPA" dev add name d2 mgmtdev dpaa_sim0 || fail "dev add d2"
+"$VDPA" dev add name d2 mgmtdev $PORT || fail "dev add d2"
 vdpa_netdev d2 >/dev/null
 echo d2 >/sys/bus/vdpa/drivers/virtio_vdpa/unbind || fail "unbind d2"
 M0=$(in_ns d0 cat /sys/class/net/d0/address)
@@ -26,7 +26,7 @@ M2=02:d0:aa:00:01:03
 HM=$(cat /sys/class/net/$HOST_IF/address)
 WM=$(in_ns $NS cat /sys/class/net/$WIRE_IF/address)
 FREE=02:00:00:00:00:99
-CLS=/sys/kernel/debug/dpaa_vdpa/dpaa_sim0/classifier
+CLS=$DBG/classifier
 grep -q "^owner $M2 member 3$" $CLS || fail "d2 (stopped) does not own its MAC: $(cat $CLS)"
 
 # try MAC: d0's driver sets MAC (virtio-net's MAC_ADDR_SET); 0 if taken.

@@ -8,7 +8,6 @@
 # budget: 70
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd python3
-model_only
 trap vhost_teardown EXIT
 port_setup
 NL="$PY $VHOST_LIB/vdpa_nl.py"
@@ -16,7 +15,7 @@ vdpa_up d0 d0 10.9.0.10
 echo d0 >/sys/bus/vdpa/drivers/virtio_vdpa/unbind || fail "unbind virtio_vdpa"
 $NL set d0 mac 02:d0:aa:00:01:41 || fail "dev set mac after the virtio_vdpa unbind"
 expect_fail $NL set d0 mtu 1400
-"$VDPA" dev add name d1 mgmtdev dpaa_sim0 || fail "dev add d1"
+"$VDPA" dev add name d1 mgmtdev $PORT || fail "dev add d1"
 "$VDPA" dev del d1 || fail "dev del d1"
 
 modprobe vhost_vdpa || skip "no vhost_vdpa"
@@ -35,7 +34,7 @@ d.driver_ok()
 ' "$chr" "$VHOST_LIB" || fail "vhost-vdpa user"
 echo d0 >/sys/bus/vdpa/drivers/vhost_vdpa/unbind || fail "unbind vhost_vdpa"
 $NL set d0 mac 02:d0:aa:00:01:42 || fail "dev set mac after the vhost_vdpa unbind"
-"$VDPA" dev add name d1 mgmtdev dpaa_sim0 || fail "dev add d1"
+"$VDPA" dev add name d1 mgmtdev $PORT || fail "dev add d1"
 "$VDPA" dev del d1 || fail "dev del d1"
 "$VDPA" dev del d0 || fail "dev del d0"
 log "MAC changes and device churn after unbinding both drivers"

@@ -9,13 +9,12 @@
 # budget: 100
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd python3
-model_only
 trap vhost_teardown EXIT
 port_setup
 D1=10.9.0.11
 chr=$(vhost_dev d0 mac 02:d0:aa:00:01:01) || fail "vhost-vdpa device: $chr"
 modprobe virtio_vdpa || fail "modprobe virtio_vdpa"
-"$VDPA" dev add name d1 mgmtdev dpaa_sim0 || fail "dev add d1"
+"$VDPA" dev add name d1 mgmtdev $PORT || fail "dev add d1"
 vdpa_rebind d1 virtio_vdpa || fail "binding d1 to virtio_vdpa"
 ifc=$(vdpa_netdev d1)
 ip netns add d1

@@ -6,10 +6,9 @@
 # reports DEVICE_NEEDS_RESET, a reset brings it back, and good frames go both
 # ways between the device and the wire end (bytes checked). Any kernel report fails the run (console scan).
 # VHOST_FUZZ_SEEDS and VHOST_FUZZ_ROUNDS change the set (make fuzz-vhost).
-# budget: 130
+# budget: 70
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd python3
-model_only
 trap vhost_teardown EXIT
 port_setup
 chr=$(vhost_dev d0 mac 02:d0:aa:00:01:01) || fail "vhost-vdpa device: $chr"

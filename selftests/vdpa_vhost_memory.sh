@@ -21,7 +21,6 @@
 # budget: 180
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd python3
-model_only
 trap 'stop_flood; vhost_teardown' EXIT
 port_setup
 MAC=02:d0:aa:00:01:01

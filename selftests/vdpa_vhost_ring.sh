@@ -9,7 +9,6 @@
 # budget: 40
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd python3
-model_only
 trap vhost_teardown EXIT
 port_setup
 chr=$(vhost_dev d0 mac 02:d0:aa:00:01:01) || fail "vhost-vdpa device: $chr"

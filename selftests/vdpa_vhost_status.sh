@@ -10,7 +10,6 @@
 # budget: 100
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd python3 ethtool
-model_only
 trap vhost_teardown EXIT
 port_setup
 MAC=02:d0:aa:00:01:01
@@ -36,7 +35,7 @@ log "50 device errors: $n log lines"
 
 # The host against a device's MAC.
 expect_fail ip link set $HOST_IF address $MAC
-grep -q "^owner $MAC member 1$" /sys/kernel/debug/dpaa_vdpa/dpaa_sim0/classifier || fail "d0 lost its MAC"
+grep -q "^owner $MAC member 1$" $DBG/classifier || fail "d0 lost its MAC"
 out=$(ethtool -N $HOST_IF flow-type ether dst $MAC action 1 loc 5 2>&1)
 grep -q "Address already in use" <<<"$out" || fail "ntuple rule on d0's MAC not refused: $out"
 ethtool -n $HOST_IF | grep -q "Total 0 rules" || fail "a rule was added"

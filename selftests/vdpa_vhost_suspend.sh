@@ -10,7 +10,6 @@
 # budget: 45
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd python3
-model_only
 trap vhost_teardown EXIT
 port_setup
 a=$(vhost_dev d0 mac 02:d0:aa:00:01:01) || fail "vhost-vdpa device d0: $a"

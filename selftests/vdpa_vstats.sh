@@ -5,7 +5,6 @@
 # budget: 105
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd jq python3
-model_only
 trap vdpa_teardown EXIT
 port_setup
 port_quiet

@@ -27,7 +27,7 @@ l2_enabled() {
 l2_setup() {
 	l2_enabled
 	require_cmd qemu-system-x86_64 socat
-	model_only
+	model_only "the model's port under a QEMU guest of the test VM"
 	trap 'l2_teardown; vhost_teardown' EXIT
 	port_setup
 	port_quiet

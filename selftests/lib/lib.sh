@@ -2,14 +2,25 @@
 # Helpers sourced by the dpaa_vdpa selftests.
 #
 # A test is a bash script in selftests/ that exits 0 (pass), 4 (skip, as
-# kselftest's KSFT_SKIP) or anything else (fail). It starts and must end with
-# the module unloaded; the runner unloads a module left behind and fails the
-# test.
+# kselftest's KSFT_SKIP) or anything else (fail). On the model it starts and
+# must end with the module unloaded; the runner unloads a module left behind
+# and fails the test. On a board the module stays loaded and a test must end
+# with no vDPA device left on the port.
 #
 # Environment:
 #   DPAA_VDPA_KO   path of dpaa_vdpa.ko to insmod (default: modprobe dpaa_vdpa)
-#   DPAA_VDPA_HW   set to 1 on a board with DPAA hardware: tests that need the
-#                  software model (model_only) are skipped
+#   DPAA_VDPA_HW   1 on a board (Documentation/board.rst, "Selftests on a
+#                  board"): the module is loaded once, by the admin (one
+#                  load per boot: the FMan's KeyGen schemes are never freed),
+#                  the tests use only what a board has (netdevs, the vdpa
+#                  tool, ethtool, vhost-vdpa, the switch's debugfs) and those
+#                  that need the model (model_only: module parameters, its
+#                  fault injection, its port bus, load/unload) are skipped;
+#   DPAA_VDPA_PORT     on a board: the port's management device, dpaa<reg>;
+#   DPAA_VDPA_HOST_IF  its host netdev (default: the same name);
+#   DPAA_VDPA_WIRE     the far end of the port's cable: an interface of this
+#                  machine cabled to the port (e.g. a dpaa_eth MAC looped
+#                  back to it), moved into a namespace for each test.
 
 set -u
 
@@ -29,9 +40,11 @@ log() { echo "$*"; }
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit $KSFT_SKIP; }
 
-# model_only: this test needs the software DPAA model.
+HW=${DPAA_VDPA_HW:-0}
+
+# model_only WHY: skip on a board (what the test needs that only the model has).
 model_only() {
-	[ "${DPAA_VDPA_HW:-0}" = 1 ] && skip "needs the software DPAA model"
+	[ "$HW" = 1 ] && skip "needs the software DPAA model: $*"
 	return 0
 }
 
@@ -43,6 +56,11 @@ require_cmd() {
 mod_loaded() { [ -d /sys/module/$MOD ]; }
 
 mod_load() {
+	if [ "$HW" = 1 ]; then
+		[ $# = 0 ] || skip "needs the model's module parameters ($*)"
+		mod_loaded || fail "DPAA_VDPA_HW=1: load $MOD first (once per boot)"
+		return 0
+	fi
 	# insmod does not load dependencies: the vDPA IOTLB library first.
 	modprobe -q vhost_iotlb || true
 	if [ -n "${DPAA_VDPA_KO:-}" ]; then
@@ -52,7 +70,28 @@ mod_load() {
 	fi
 }
 
-mod_unload() { rmmod $MOD; }
+# mod_unload: on a board the module stays; the vDPA devices of the port a
+# test took over (port_setup) go, not those of a port it found in use.
+mod_unload() {
+	if [ "$HW" = 1 ]; then
+		[ "$PORT_TAKEN" = 1 ] && port_devs_del
+		return 0
+	fi
+	rmmod $MOD
+}
+
+# port_devs: the vDPA devices of the port under test, one a line.
+port_devs() {
+	local json
+	json=$("$VDPA" -j dev show) || fail "vdpa dev show"
+	jq -r --arg m "$PORT" '.dev // {} | to_entries[] | select(.value.mgmtdev == $m) | .key' <<<"$json" ||
+		fail "jq on vdpa dev show"
+}
+
+port_devs_del() {
+	local d
+	for d in $(port_devs); do "$VDPA" dev del "$d"; done
+}
 
 # expect_eq WHAT GOT WANT
 expect_eq() {
@@ -104,15 +143,29 @@ wait_for() {
 }
 
 # --- a port with its wire end in a namespace ---------------------------------
-# Port 0: host netdev dpaa0 in this namespace, wire end dpaa0w in $NS.
-HOST_IF=dpaa0
-WIRE_IF=dpaa0w
+# The port under test: its management device PORT and host netdev HOST_IF in
+# this namespace, the far end of its wire WIRE_IF in $NS. The model: port 0
+# (dpaa_sim0, dpaa0) and the model's wire end dpaa0w. A board: the
+# DPAA_VDPA_* variables above.
+if [ "$HW" = 1 ]; then
+	# The checks that a test leaves the port as it found it read these.
+	command -v jq >/dev/null && [ -x "$VDPA" ] || fail "DPAA_VDPA_HW=1 needs jq and vdpa"
+	PORT=${DPAA_VDPA_PORT:?DPAA_VDPA_HW=1 needs DPAA_VDPA_PORT (the port, dpaa<reg>)}
+	HOST_IF=${DPAA_VDPA_HOST_IF:-$PORT}
+	WIRE_IF=${DPAA_VDPA_WIRE:?DPAA_VDPA_HW=1 needs DPAA_VDPA_WIRE (an interface cabled to the port)}
+else
+	PORT=dpaa_sim0
+	HOST_IF=dpaa0
+	WIRE_IF=dpaa0w
+fi
 NS=wire
 H4=10.9.0.1
 W4=10.9.0.2
 H6=fd00:9::1
 W6=fd00:9::2
-STATS=/sys/kernel/debug/dpaa_vdpa/dpaa_sim0/stats
+# The switch's debugfs (the same on a board and on the model).
+DBG=/sys/kernel/debug/dpaa_vdpa/$PORT
+STATS=$DBG/stats
 
 # in_ns NS CMD...: run CMD in namespace NS ("" for this one).
 in_ns() {
@@ -122,8 +175,23 @@ in_ns() {
 }
 
 # One `ip -batch` per namespace: each ip process costs ~0.8 s under TCG.
+# On a board the host netdev and the wire end are the admin's: port_teardown
+# puts back their MTU (and the host's MAC), takes the host's addresses,
+# VLANs and ntuple rules away; a test starts with no vDPA device on the port.
+HOST_SAVED="" WIRE_MTU="" HOST_V6="" PORT_TAKEN=0
 port_setup() {
 	mod_load "$@" || fail "load failed"
+	if [ "$HW" = 1 ]; then
+		local devs
+		devs=$(port_devs)
+		[ -z "$devs" ] || fail "vDPA devices already on $PORT: $(echo $devs)"
+		[ -e /sys/class/net/$WIRE_IF ] || fail "no wire end $WIRE_IF here"
+		PORT_TAKEN=1
+		HOST_SAVED="$(cat /sys/class/net/$HOST_IF/mtu) $(cat /sys/class/net/$HOST_IF/address)"
+		WIRE_MTU=$(cat /sys/class/net/$WIRE_IF/mtu)
+		HOST_V6=$(sysctl -n net.ipv6.conf.$HOST_IF.disable_ipv6)
+		ip link set $HOST_IF down && ip addr flush dev $HOST_IF || fail "resetting $HOST_IF"
+	fi
 	ip -batch - <<-EOF || fail "port set-up"
 		netns add $NS
 		link set $WIRE_IF netns $NS
@@ -137,15 +205,44 @@ port_setup() {
 		addr add $W6/64 dev $WIRE_IF nodad
 		link set $WIRE_IF up
 	EOF
+	if [ "$HW" = 1 ]; then
+		# A real cable: the wire end's PHY renegotiates after each move
+		# (~3 s at 1000BASE-T, more at 10G), and the host netdev's
+		# carrier does not follow the link yet: wait for the wire end's
+		# carrier, then for a frame through (ARP gives up after 3 s).
+		wait_for "${DPAA_VDPA_LINK_TIMEOUT:-15}" in_ns $NS grep -qx 1 /sys/class/net/$WIRE_IF/carrier ||
+			fail "no carrier on the wire end $WIRE_IF"
+		wait_for 10 ping -c 1 -W 1 $W4 >/dev/null || fail "no ping through the port to the wire end"
+	fi
 }
 
 port_teardown() {
 	mod_loaded && mod_unload
+	if [ "$HW" = 1 ] && [ "$PORT_TAKEN" = 1 ]; then
+		# The wire end back here (deleting the namespace would too, but
+		# only once no process holds it), the host netdev as it was.
+		ip -n $NS link set $WIRE_IF netns $$ 2>/dev/null
+		[ -n "$WIRE_MTU" ] && ip link set $WIRE_IF mtu "$WIRE_MTU" 2>/dev/null
+		local u r
+		for u in /sys/class/net/$HOST_IF/upper_*; do
+			[ -e "$u" ] && ip link del "${u##*/upper_}" 2>/dev/null
+		done
+		for r in $(ethtool -n $HOST_IF 2>/dev/null | awk '/^Filter:/ { print $2 }'); do
+			ethtool -N $HOST_IF delete "$r" 2>/dev/null
+		done
+		ip link set $HOST_IF down 2>/dev/null
+		ip addr flush dev $HOST_IF 2>/dev/null
+		ip link set $HOST_IF promisc off allmulticast off 2>/dev/null
+		sysctl -qw net.ipv6.conf.$HOST_IF.disable_ipv6="${HOST_V6:-0}" 2>/dev/null
+		if [ -n "$HOST_SAVED" ]; then
+			ip link set $HOST_IF mtu ${HOST_SAVED% *} address ${HOST_SAVED#* } 2>/dev/null
+		fi
+	fi
 	ip netns del $NS 2>/dev/null
 	return 0
 }
 
-# port_stat NAME: a counter of port 0 (debugfs).
+# port_stat NAME: a counter of the port under test (the switch's debugfs).
 port_stat() {
 	local k v
 	while read -r k v; do
@@ -255,7 +352,7 @@ vdpa_up() {
 	local dev=$1 ns=$2 addr=$3 ifc
 	shift 3
 	[ -d /sys/module/virtio_vdpa ] || modprobe virtio_vdpa || fail "modprobe virtio_vdpa"
-	"$VDPA" dev add name "$dev" mgmtdev dpaa_sim0 "$@" || fail "dev add $dev $*"
+	"$VDPA" dev add name "$dev" mgmtdev $PORT "$@" || fail "dev add $dev $*"
 	# vhost_vdpa, when loaded (and registered before virtio_vdpa), takes
 	# a new device first: hand it to virtio_vdpa.
 	local drv
@@ -359,7 +456,7 @@ vhost_dev() {
 	shift
 	modprobe -r virtio_vdpa 2>/dev/null
 	modprobe vhost_vdpa || skip "no vhost_vdpa"
-	"$VDPA" dev add name "$dev" mgmtdev dpaa_sim0 "$@" || fail "dev add $dev $*"
+	"$VDPA" dev add name "$dev" mgmtdev $PORT "$@" || fail "dev add $dev $*"
 	vhost_chr "$dev"
 }
 

@@ -46,6 +46,68 @@ kmsg() { echo "dpaa_vdpa selftest: $*" >/dev/kmsg 2>/dev/null || true; }
 has_kmemleak=0
 [ -w /sys/kernel/debug/kmemleak ] && has_kmemleak=1
 
+# A board (DPAA_VDPA_HW=1, Documentation/board.rst): the module is loaded
+# once, by the admin, and stays. Each test must leave the port as the first
+# found it (after the host netdev is taken over: down, no address): no vDPA
+# device on it, no namespace, the host netdev's MTU, MAC, addresses, upper
+# devices and ntuple rules and the wire end's MTU unchanged.
+hw=${DPAA_VDPA_HW:-0}
+if [ "$hw" = 1 ]; then
+	hw_port=${DPAA_VDPA_PORT:?DPAA_VDPA_HW=1 needs DPAA_VDPA_PORT}
+	hw_host=${DPAA_VDPA_HOST_IF:-$hw_port}
+	hw_wire=${DPAA_VDPA_WIRE:?DPAA_VDPA_HW=1 needs DPAA_VDPA_WIRE}
+	# The namespaces the tests make (lib.sh's $NS, vdpa_up's, ...); others
+	# are not the tests' business.
+	hw_netns="wire d0 d1 d2 w1"
+	command -v jq >/dev/null && command -v vdpa >/dev/null ||
+		{ echo "run.sh: DPAA_VDPA_HW=1 needs jq and vdpa" >&2; exit 1; }
+	[ -d /sys/module/dpaa_vdpa ] || { echo "run.sh: DPAA_VDPA_HW=1: load dpaa_vdpa first" >&2; exit 1; }
+	[ -e /sys/class/net/$hw_host ] && [ -e /sys/class/net/$hw_wire ] ||
+		{ echo "run.sh: no $hw_host or no $hw_wire here" >&2; exit 1; }
+	port_devs() {
+		vdpa -j dev show | jq -r --arg m "$hw_port" \
+			'.dev // {} | to_entries[] | select(.value.mgmtdev == $m) | .key' || echo "(vdpa dev show failed)"
+	}
+	port_state() {
+		local f=/sys/class/net/$hw_host
+		echo "host $hw_host: mtu $(cat $f/mtu) address $(cat $f/address) flags $(cat $f/flags)"
+		echo "host addresses: $(ip -o addr show dev $hw_host | awk '{ print $4 }' | xargs)"
+		echo "host disable_ipv6: $(sysctl -n net.ipv6.conf.$hw_host.disable_ipv6 2>/dev/null)"
+		echo "host uppers: $(cd $f && ls -d upper_* 2>/dev/null | xargs)"
+		echo "host ntuple rules: $(ethtool -n $hw_host 2>/dev/null | awk '/^Filter:/ { print $2 }' | xargs)"
+		echo "wire $hw_wire: $(cat /sys/class/net/$hw_wire/mtu 2>/dev/null || echo not here)"
+		echo "test namespaces: $(for ns in $hw_netns; do [ -e /run/netns/$ns ] && echo $ns; done | xargs)"
+		echo "vdpa devices: $(port_devs | xargs)"
+	}
+	# port_repair: back to the first state, whatever a test left.
+	port_repair() { port_repair_do 2>&1 | sed 's/^/# repair: /'; }
+	port_repair_do() {
+		local ns d u r
+		for ns in $hw_netns; do
+			[ -e /run/netns/$ns ] || continue
+			ip -n "$ns" link set "$hw_wire" netns $$ 2>/dev/null
+			ip netns del "$ns"
+		done
+		for d in $(port_devs); do vdpa dev del "$d"; done
+		for u in /sys/class/net/$hw_host/upper_*; do [ -e "$u" ] && ip link del "${u##*/upper_}"; done
+		for r in $(ethtool -n $hw_host 2>/dev/null | awk '/^Filter:/ { print $2 }'); do
+			ethtool -N $hw_host delete "$r"
+		done
+		ip link set $hw_host down
+		ip addr flush dev $hw_host
+		ip link set $hw_host promisc off allmulticast off mtu $hw_mtu address $hw_mac
+		sysctl -qw net.ipv6.conf.$hw_host.disable_ipv6=$hw_v6
+		[ -e /sys/class/net/$hw_wire ] && ip link set $hw_wire mtu $hw_wire_mtu
+	}
+	hw_mtu=$(cat /sys/class/net/$hw_host/mtu) hw_mac=$(cat /sys/class/net/$hw_host/address)
+	hw_wire_mtu=$(cat /sys/class/net/$hw_wire/mtu)
+	hw_v6=$(sysctl -n net.ipv6.conf.$hw_host.disable_ipv6 2>/dev/null || echo 0)
+	ip link set $hw_host down && ip addr flush dev $hw_host
+	port0=$(port_state)
+	echo "# the port before the tests:"
+	echo "$port0" | sed 's/^/#   /'
+fi
+
 tap "KTAP version 1"
 tap "1..$((${#tests[@]} + has_kmemleak))"
 n=0
@@ -72,7 +134,22 @@ for t in "${tests[@]}"; do
 	# Processes started: under TCG and KASAN a fork+exec costs ~0.3 s.
 	forks=$(($(awk '/^processes/ { print $2 }' /proc/stat) - forks))
 	kmsg "end $name rc=$rc"
-	if [ -d /sys/module/dpaa_vdpa ]; then
+	if [ "$hw" = 1 ]; then
+		# A board: the module stays loaded; the port must be as it was
+		# (a test killed on its timeout did not run its teardown).
+		now=$(port_state)
+		if [ "$now" != "$port0" ]; then
+			echo "# $name left the port changed:"
+			grep -vxF -f <(echo "$now") <<<"$port0" | sed 's/^/#   was: /'
+			grep -vxF -f <(echo "$port0") <<<"$now" | sed 's/^/#   now: /'
+			port_repair
+			[ "$rc" = 0 ] && rc=1
+		fi
+		if [ ! -d /sys/module/dpaa_vdpa ]; then
+			echo "# the module is gone after $name"
+			[ "$rc" = 0 ] && rc=1
+		fi
+	elif [ -d /sys/module/dpaa_vdpa ]; then
 		echo "# module left loaded by $name; unloading"
 		rmmod dpaa_vdpa 2>&1 | sed 's/^/# /'
 		[ "$rc" = 0 ] && rc=1

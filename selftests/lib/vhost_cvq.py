@@ -50,8 +50,9 @@ def main(argv):
             cl, cmd = (int(x, 0) for x in arg.split(":"))
             print(f"{c} ack={cvq_command(dev, cvq, cl, cmd, b'', CMD)}")
         elif kind == "member":
-            # The device's classifier member line (debugfs of port 0).
-            cls = open("/sys/kernel/debug/dpaa_vdpa/dpaa_sim0/classifier").read()
+            # The device's classifier member line (the switch's debugfs
+            # of the port under test, lib.sh's $DBG).
+            cls = open(os.environ.get("DBG", "/sys/kernel/debug/dpaa_vdpa/dpaa_sim0") + "/classifier").read()
             line = [ln for ln in cls.splitlines() if ln.startswith(f"member {arg}:")]
             print(line[0] if line else f"member {arg}: none")
         elif kind == "fault":
