@@ -50,7 +50,7 @@ mkdir -p "$root.tmp/debs"
 	{ echo "arm64-rootfs: apt-get download of ${#pkgs[@]} arm64 packages failed" >&2; exit 1; }
 for d in "$root.tmp"/debs/*.deb; do dpkg -x "$d" "$root.tmp"; done
 rm -rf "$root.tmp/debs" "$root.tmp/usr/share/doc" "$root.tmp/usr/share/man" "$root.tmp/usr/share/locale"
-mkdir -p "$root.tmp"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,var/tmp,lib/modules,repo,results}
+mkdir -p "$root.tmp"/{bin,sbin,etc,usr/bin,usr/sbin,proc,sys,dev,tmp,run,var/tmp,lib/modules,repo,results}
 ln -sf bash "$root.tmp/bin/sh"
 # No maintainer script ran: the users and groups the tools look up (tcpdump
 # resolves the user it runs as).

@@ -90,7 +90,7 @@ port_devs() {
 
 port_devs_del() {
 	local d
-	for d in $(port_devs); do "$VDPA" dev del "$d"; done
+	for d in $(port_devs); do [ "$d" = FAIL: ] && break; "$VDPA" dev del "$d"; done
 }
 
 # expect_eq WHAT GOT WANT
@@ -190,6 +190,7 @@ port_setup() {
 		HOST_SAVED="$(cat /sys/class/net/$HOST_IF/mtu) $(cat /sys/class/net/$HOST_IF/address)"
 		WIRE_MTU=$(cat /sys/class/net/$WIRE_IF/mtu)
 		HOST_V6=$(sysctl -n net.ipv6.conf.$HOST_IF.disable_ipv6)
+		sysctl -qw net.ipv6.conf.$HOST_IF.disable_ipv6=0
 		ip link set $HOST_IF down && ip addr flush dev $HOST_IF || fail "resetting $HOST_IF"
 	fi
 	ip -batch - <<-EOF || fail "port set-up"
