@@ -3,12 +3,11 @@
 # Lifecycle under traffic: CHURN (5, soak 100) add/del cycles of a device while another
 # one carries a TCP stream; delete a device whose interface is up and busy;
 # reset a device mid-traffic (driver unbind/bind); unload the module with
-# devices present. No splat, no leak; the port's IOMMU maps a device's S/G
+# devices present (on the model: a board keeps it loaded). No splat, no leak; the port's IOMMU maps a device's S/G
 # tables only while its datapath runs.
 # budget: 150
 . "$(dirname "$0")/lib/lib.sh"
 require_cmd jq socat ping
-model_only "module unload with devices present"
 trap vdpa_teardown EXIT
 port_setup
 D0=10.9.0.10 D1=10.9.0.11
@@ -46,7 +45,7 @@ log "$N add/del cycles while d0 carried a stream"
 "$VDPA" dev del d0 || fail "dev del d0 under traffic"
 kill $stream $listener 2>/dev/null
 wait $stream $listener 2>/dev/null
-expect_eq "devices" "$("$VDPA" -j dev show | jq '.dev | length')" 0
+expect_eq "devices" "$(port_devs | wc -l)" 0
 
 # Reset mid-traffic: unbind and rebind the driver while pings flow.
 vdpa_up d1 d1 $D1
@@ -72,8 +71,16 @@ echo d1 >/sys/bus/vdpa/drivers/virtio_vdpa/unbind || fail "unbind"
 pooled=$(($(ethtool_stat $HOST_IF pool0_count) + $(ethtool_stat $HOST_IF pool1_count)))
 live=$(($(port_stat iommu_maps) - $(port_stat iommu_unmaps)))
 expect_eq "mappings with no datapath" "$live" "$pooled"
-expect_eq "IOMMU faults" "$(port_stat iommu_faults)" 0
+# The model's IOMMU also counts faults (a board's DMA API does not).
+[ "$HW" = 1 ] || expect_eq "IOMMU faults" "$(port_stat iommu_faults)" 0
 log "IOMMU: $live mappings, the $pooled buffers in the port's pools"
+
+# A board keeps the module loaded (one load per boot): the unload with
+# devices present is the model's.
+if [ "$HW" = 1 ]; then
+	ip netns del d1
+	exit 0
+fi
 
 # Unload with devices present (one bound and up, one without a driver).
 modprobe -r virtio_vdpa
