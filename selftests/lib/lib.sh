@@ -41,6 +41,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit $KSFT_SKIP; }
 
 HW=${DPAA_VDPA_HW:-0}
+. "$(dirname "${BASH_SOURCE[0]}")/board.sh"
 
 # model_only WHY: skip on a board (what the test needs that only the model has).
 model_only() {
@@ -81,16 +82,12 @@ mod_unload() {
 }
 
 # port_devs: the vDPA devices of the port under test, one a line.
-port_devs() {
-	local json
-	json=$("$VDPA" -j dev show) || fail "vdpa dev show"
-	jq -r --arg m "$PORT" '.dev // {} | to_entries[] | select(.value.mgmtdev == $m) | .key' <<<"$json" ||
-		fail "jq on vdpa dev show"
-}
+port_devs() { board_devs "$VDPA" "$PORT" || fail "vdpa dev show"; }
 
 port_devs_del() {
-	local d
-	for d in $(port_devs); do [ "$d" = FAIL: ] && break; "$VDPA" dev del "$d"; done
+	local devs d
+	devs=$(board_devs "$VDPA" "$PORT") || fail "vdpa dev show"
+	for d in $devs; do "$VDPA" dev del "$d"; done
 }
 
 # expect_eq WHAT GOT WANT
@@ -177,17 +174,19 @@ in_ns() {
 # One `ip -batch` per namespace: each ip process costs ~0.8 s under TCG.
 # On a board the host netdev and the wire end are the admin's: port_teardown
 # puts back their MTU (and the host's MAC), takes the host's addresses,
-# VLANs and ntuple rules away; a test starts with no vDPA device on the port.
-HOST_SAVED="" WIRE_MTU="" HOST_V6="" PORT_TAKEN=0
+# VLANs and ntuple rules away (board_reset); a test starts with no vDPA
+# device on the port.
+HOST_MTU="" HOST_MAC="" HOST_V6="" WIRE_MTU="" PORT_TAKEN=0
 port_setup() {
 	mod_load "$@" || fail "load failed"
 	if [ "$HW" = 1 ]; then
 		local devs
-		devs=$(port_devs)
+		devs=$(board_devs "$VDPA" "$PORT") || fail "vdpa dev show"
 		[ -z "$devs" ] || fail "vDPA devices already on $PORT: $(echo $devs)"
 		[ -e /sys/class/net/$WIRE_IF ] || fail "no wire end $WIRE_IF here"
 		PORT_TAKEN=1
-		HOST_SAVED="$(cat /sys/class/net/$HOST_IF/mtu) $(cat /sys/class/net/$HOST_IF/address)"
+		HOST_MTU=$(cat /sys/class/net/$HOST_IF/mtu)
+		HOST_MAC=$(cat /sys/class/net/$HOST_IF/address)
 		WIRE_MTU=$(cat /sys/class/net/$WIRE_IF/mtu)
 		HOST_V6=$(sysctl -n net.ipv6.conf.$HOST_IF.disable_ipv6)
 		sysctl -qw net.ipv6.conf.$HOST_IF.disable_ipv6=0
@@ -223,21 +222,7 @@ port_teardown() {
 		# The wire end back here (deleting the namespace would too, but
 		# only once no process holds it), the host netdev as it was.
 		ip -n $NS link set $WIRE_IF netns $$ 2>/dev/null
-		[ -n "$WIRE_MTU" ] && ip link set $WIRE_IF mtu "$WIRE_MTU" 2>/dev/null
-		local u r
-		for u in /sys/class/net/$HOST_IF/upper_*; do
-			[ -e "$u" ] && ip link del "${u##*/upper_}" 2>/dev/null
-		done
-		for r in $(ethtool -n $HOST_IF 2>/dev/null | awk '/^Filter:/ { print $2 }'); do
-			ethtool -N $HOST_IF delete "$r" 2>/dev/null
-		done
-		ip link set $HOST_IF down 2>/dev/null
-		ip addr flush dev $HOST_IF 2>/dev/null
-		ip link set $HOST_IF promisc off allmulticast off 2>/dev/null
-		sysctl -qw net.ipv6.conf.$HOST_IF.disable_ipv6="${HOST_V6:-0}" 2>/dev/null
-		if [ -n "$HOST_SAVED" ]; then
-			ip link set $HOST_IF mtu ${HOST_SAVED% *} address ${HOST_SAVED#* } 2>/dev/null
-		fi
+		board_reset $HOST_IF $HOST_MTU $HOST_MAC $HOST_V6 $WIRE_IF $WIRE_MTU 2>/dev/null
 	fi
 	ip netns del $NS 2>/dev/null
 	return 0

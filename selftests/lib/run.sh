@@ -65,42 +65,29 @@ if [ "$hw" = 1 ]; then
 	[ -e /sys/class/net/$hw_host ] && [ -e /sys/class/net/$hw_wire ] ||
 		{ echo "run.sh: no $hw_host or no $hw_wire here" >&2; exit 1; }
 	vdpa=${VDPA:-vdpa}
-	port_devs() {
-		local json
-		json=$($vdpa -j dev show) && jq -r --arg m "$hw_port" \
-			'.dev // {} | to_entries[] | select(.value.mgmtdev == $m) | .key' <<<"$json" ||
-			echo "(vdpa dev show failed)"
-	}
+	. "$here/lib/board.sh"
 	port_state() {
 		local f=/sys/class/net/$hw_host
 		echo "host $hw_host: mtu $(cat $f/mtu) address $(cat $f/address) flags $(cat $f/flags)"
 		echo "host addresses: $(ip -o addr show dev $hw_host | awk '{ print $4 }' | xargs)"
 		echo "host disable_ipv6: $(sysctl -n net.ipv6.conf.$hw_host.disable_ipv6 2>/dev/null)"
 		echo "host uppers: $(cd $f && ls -d upper_* 2>/dev/null | xargs)"
-		echo "host ntuple rules: $(ethtool -n $hw_host 2>/dev/null | awk '/^Filter:/ { print $2 }' | xargs)"
+		echo "host ntuple rules: $(board_rules $hw_host | xargs)"
 		echo "wire $hw_wire: $(cat /sys/class/net/$hw_wire/mtu 2>/dev/null || echo not here)"
 		echo "test namespaces: $(for ns in $hw_netns; do [ -e /run/netns/$ns ] && echo $ns; done | xargs)"
-		echo "vdpa devices: $(port_devs | xargs)"
+		echo "vdpa devices: $( (board_devs $vdpa $hw_port || echo "(vdpa dev show failed)") | xargs)"
 	}
 	# port_repair: back to the first state, whatever a test left.
 	port_repair() { port_repair_do 2>&1 | sed 's/^/# repair: /'; }
 	port_repair_do() {
-		local ns d u r
+		local ns d
 		for ns in $hw_netns; do
 			[ -e /run/netns/$ns ] || continue
 			ip -n "$ns" link set "$hw_wire" netns $$ 2>/dev/null
 			ip netns del "$ns"
 		done
-		for d in $(port_devs); do [ "$d" = "(vdpa" ] || $vdpa dev del "$d"; done
-		for u in /sys/class/net/$hw_host/upper_*; do [ -e "$u" ] && ip link del "${u##*/upper_}"; done
-		for r in $(ethtool -n $hw_host 2>/dev/null | awk '/^Filter:/ { print $2 }'); do
-			ethtool -N $hw_host delete "$r"
-		done
-		ip link set $hw_host down
-		ip addr flush dev $hw_host
-		ip link set $hw_host promisc off allmulticast off mtu $hw_mtu address $hw_mac
-		sysctl -qw net.ipv6.conf.$hw_host.disable_ipv6=$hw_v6
-		[ -e /sys/class/net/$hw_wire ] && ip link set $hw_wire mtu $hw_wire_mtu
+		for d in $(board_devs $vdpa $hw_port); do $vdpa dev del "$d"; done
+		board_reset $hw_host $hw_mtu $hw_mac $hw_v6 $hw_wire $hw_wire_mtu
 	}
 	hw_mtu=$(cat /sys/class/net/$hw_host/mtu) hw_mac=$(cat /sys/class/net/$hw_host/address)
 	hw_wire_mtu=$(cat /sys/class/net/$hw_wire/mtu)
